@@ -1,0 +1,582 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import float_compare, float_is_zero
+
+ENTITLEMENT_TYPES = [
+    ("warranty", "Warranty"),
+    ("service_contract", "Service Contract"),
+    ("support_plan", "Support Plan"),
+]
+ALLOCATION_TYPES = [("incidents", "Incidents"), ("hours", "Hours")]
+LIMIT_POLICIES = [
+    ("block", "Block"),
+    ("warn", "Warn"),
+    ("bill", "Bill the overage"),
+]
+CONSUME_ON = [("confirm", "Repair confirmation"), ("done", "Repair done")]
+
+# Fields that define what an entitlement grants.  Once the entitlement is no
+# longer a draft, only entitlement managers may change them.
+TERMS_FIELDS = frozenset(
+    {
+        "partner_id",
+        "company_id",
+        "entitlement_type",
+        "date_start",
+        "date_end",
+        "allocation_type",
+        "total_terms",
+        "limit_policy",
+        "consume_on",
+        "lot_ids",
+        "product_ids",
+        "product_categ_ids",
+        "excluded_fault_reason_ids",
+        "parts_coverage_percent",
+        "labor_coverage_percent",
+        "overage_product_id",
+        "overage_price",
+    }
+)
+# Fields every user who may write an entitlement may change, whatever its state.
+FREE_FIELDS = frozenset({"description", "user_id", "is_default", "active"})
+
+
+class ServiceEntitlement(models.Model):
+    _name = "service.entitlement"
+    _description = "Service Entitlement"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_end, id"
+    _check_company_auto = True
+    _rec_names_search = ["name", "code", "partner_id.name"]
+
+    name = fields.Char(required=True, tracking=True)
+    code = fields.Char(
+        string="Reference",
+        required=True,
+        readonly=True,
+        copy=False,
+        default="New",
+        index="trigram",
+    )
+    active = fields.Boolean(default=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+        domain="[('is_company', '=', True)]",
+        help="The commercial partner (company) whose service items are covered. "
+        "Contacts of the company inherit its entitlements.",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
+        tracking=True,
+        check_company=True,
+    )
+    template_id = fields.Many2one(
+        "service.entitlement.template",
+        check_company=True,
+        copy=False,
+    )
+    entitlement_type = fields.Selection(
+        ENTITLEMENT_TYPES,
+        string="Type",
+        required=True,
+        default="warranty",
+        tracking=True,
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("waiting", "Waiting"),
+            ("active", "Active"),
+            ("expired", "Expired"),
+            ("cancelled", "Cancelled"),
+        ],
+        required=True,
+        default="draft",
+        readonly=True,
+        copy=False,
+        index=True,
+        tracking=True,
+    )
+    is_default = fields.Boolean(
+        string="Default",
+        help="When several entitlements of the customer cover a repair equally "
+        "well, the default one is chosen first.",
+    )
+    date_start = fields.Date(
+        string="Start Date",
+        required=True,
+        default=fields.Date.context_today,
+        index=True,
+        tracking=True,
+    )
+    date_end = fields.Date(
+        string="End Date",
+        required=True,
+        default=lambda self: (
+            fields.Date.context_today(self) + relativedelta(years=1, days=-1)
+        ),
+        index=True,
+        tracking=True,
+    )
+    allocation_type = fields.Selection(
+        ALLOCATION_TYPES,
+        required=True,
+        default="incidents",
+        tracking=True,
+        help="Incidents: each repair uses one. Hours: each repair uses its labour "
+        "hours.",
+    )
+    total_terms = fields.Float(
+        required=True,
+        default=1.0,
+        digits="Product Unit of Measure",
+        tracking=True,
+        help="Number of incidents or hours granted.",
+    )
+    used_terms = fields.Float(
+        compute="_compute_terms",
+        store=True,
+        digits="Product Unit of Measure",
+        help="Sum of the consumption ledger.",
+    )
+    remaining_terms = fields.Float(
+        compute="_compute_terms",
+        store=True,
+        digits="Product Unit of Measure",
+    )
+    remaining_percent = fields.Float(
+        compute="_compute_terms",
+        store=True,
+        aggregator=False,
+    )
+    limit_policy = fields.Selection(
+        LIMIT_POLICIES,
+        required=True,
+        default="block",
+        tracking=True,
+        help="What happens when a repair needs more than what is left: "
+        "block it, let it through with a warning, or cover what is left and "
+        "bill the rest.",
+    )
+    consume_on = fields.Selection(
+        CONSUME_ON,
+        required=True,
+        default="confirm",
+        tracking=True,
+    )
+    lot_ids = fields.Many2many(
+        "stock.lot",
+        "service_entitlement_stock_lot_rel",
+        "entitlement_id",
+        "lot_id",
+        string="Serial Numbers",
+        check_company=True,
+        domain="[('product_id.tracking', '!=', 'none')]",
+        help="Service items covered. Leave empty together with products and "
+        "categories to cover everything the customer brings.",
+    )
+    product_ids = fields.Many2many(
+        "product.product",
+        "service_entitlement_product_product_rel",
+        "entitlement_id",
+        "product_id",
+        string="Products",
+        check_company=True,
+    )
+    product_categ_ids = fields.Many2many(
+        "product.category",
+        "service_entitlement_product_category_rel",
+        "entitlement_id",
+        "categ_id",
+        string="Product Categories",
+    )
+    excluded_fault_reason_ids = fields.Many2many(
+        "service.fault.reason",
+        "service_entitlement_fault_reason_rel",
+        "entitlement_id",
+        "fault_reason_id",
+        string="Excluded Fault Reasons",
+        help="Repairs whose fault reason is one of these are not covered.",
+    )
+    parts_coverage_percent = fields.Float(
+        string="Parts Coverage (%)",
+        default=100.0,
+        tracking=True,
+    )
+    labor_coverage_percent = fields.Float(
+        string="Labour Coverage (%)",
+        default=100.0,
+        tracking=True,
+    )
+    overage_product_id = fields.Many2one(
+        "product.product",
+        check_company=True,
+        domain="[('sale_ok', '=', True)]",
+        tracking=True,
+        help="Product invoiced for what exceeds the terms.",
+    )
+    overage_price = fields.Monetary(
+        currency_field="currency_id",
+        tracking=True,
+        help="Unit price of the overage. Leave at zero to use the customer's "
+        "pricelist price of the overage product.",
+    )
+    coverage_scope = fields.Selection(
+        [
+            ("lot", "Serial numbers"),
+            ("product", "Products"),
+            ("category", "Categories"),
+            ("all", "Everything"),
+        ],
+        compute="_compute_coverage_scope",
+        store=True,
+        help="Most specific kind of coverage this entitlement defines.",
+    )
+    consumption_ids = fields.One2many(
+        "service.entitlement.consumption",
+        "entitlement_id",
+        string="Consumptions",
+        readonly=True,
+    )
+    consumption_count = fields.Integer(compute="_compute_consumption_count")
+    description = fields.Html(string="Notes")
+
+    _sql_constraints = [
+        (
+            "code_company_uniq",
+            "unique(code, company_id)",
+            "The reference of an entitlement must be unique per company.",
+        ),
+    ]
+
+    @api.depends("total_terms", "consumption_ids.quantity")
+    def _compute_terms(self):
+        self.used_terms = 0.0
+        ids = [rec.id for rec in self if isinstance(rec.id, int)]
+        used = {}
+        if ids:
+            used = {
+                entitlement.id: quantity
+                for entitlement, quantity in self.env["service.entitlement.consumption"]
+                .sudo()
+                ._read_group(
+                    [("entitlement_id", "in", ids)],
+                    ["entitlement_id"],
+                    ["quantity:sum"],
+                )
+            }
+        for rec in self:
+            rec.used_terms = used.get(rec.id, 0.0)
+            rec.remaining_terms = rec.total_terms - rec.used_terms
+            rec.remaining_percent = (
+                100.0 * rec.remaining_terms / rec.total_terms
+                if rec.total_terms > 0
+                else 0.0
+            )
+
+    @api.depends("lot_ids", "product_ids", "product_categ_ids")
+    def _compute_coverage_scope(self):
+        for rec in self:
+            if rec.lot_ids:
+                rec.coverage_scope = "lot"
+            elif rec.product_ids:
+                rec.coverage_scope = "product"
+            elif rec.product_categ_ids:
+                rec.coverage_scope = "category"
+            else:
+                rec.coverage_scope = "all"
+
+    def _compute_consumption_count(self):
+        self.consumption_count = 0
+        counts = dict(
+            self.env["service.entitlement.consumption"]._read_group(
+                [("entitlement_id", "in", self.ids)],
+                ["entitlement_id"],
+                ["__count"],
+            )
+        )
+        for rec in self:
+            rec.consumption_count = counts.get(rec, 0)
+
+    @api.constrains("total_terms", "allocation_type")
+    def _check_total_terms(self):
+        precision = self.env["decimal.precision"].precision_get(
+            "Product Unit of Measure"
+        )
+        for rec in self:
+            if float_compare(rec.total_terms, 0.0, precision_digits=precision) <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "The total terms of %(name)s must be greater than zero.",
+                        name=rec.display_name,
+                    )
+                )
+            if rec.allocation_type == "incidents" and not float_is_zero(
+                rec.total_terms - round(rec.total_terms), precision_digits=precision
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s counts incidents: its total terms must be a whole "
+                        "number, not %(terms)s.",
+                        name=rec.display_name,
+                        terms=rec.total_terms,
+                    )
+                )
+
+    @api.constrains("date_start", "date_end")
+    def _check_dates(self):
+        for rec in self:
+            if rec.date_end < rec.date_start:
+                raise ValidationError(
+                    self.env._(
+                        "The end date of %(name)s (%(end)s) is before its start "
+                        "date (%(start)s).",
+                        name=rec.display_name,
+                        end=rec.date_end,
+                        start=rec.date_start,
+                    )
+                )
+
+    @api.constrains("parts_coverage_percent", "labor_coverage_percent")
+    def _check_coverage_percent(self):
+        for rec in self:
+            for percent in (rec.parts_coverage_percent, rec.labor_coverage_percent):
+                if not 0.0 <= percent <= 100.0:
+                    raise ValidationError(
+                        self.env._(
+                            "Coverage percentages of %(name)s must be between 0 "
+                            "and 100, not %(percent)s.",
+                            name=rec.display_name,
+                            percent=percent,
+                        )
+                    )
+
+    @api.constrains("overage_price")
+    def _check_overage_price(self):
+        for rec in self:
+            if rec.overage_price < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The overage price of %(name)s cannot be negative.",
+                        name=rec.display_name,
+                    )
+                )
+
+    @api.constrains("partner_id", "lot_ids")
+    def _check_lot_owner(self):
+        for rec in self:
+            foreign = rec.lot_ids.filtered(
+                lambda lot, rec=rec: (
+                    lot.customer_id
+                    and lot.customer_id.commercial_partner_id != rec.partner_id
+                )
+            )
+            if foreign:
+                raise ValidationError(
+                    self.env._(
+                        "Serial number %(lot)s belongs to %(owner)s, not to "
+                        "%(customer)s: it cannot be covered by %(name)s.",
+                        lot=foreign[0].name,
+                        owner=foreign[0].customer_id.commercial_partner_id.name,
+                        customer=rec.partner_id.name,
+                        name=rec.display_name,
+                    )
+                )
+
+    @api.onchange("template_id")
+    def _onchange_template_id(self):
+        if self.template_id:
+            self.update(
+                self.template_id._prepare_entitlement_values(
+                    date_start=self.date_start or fields.Date.context_today(self)
+                )
+            )
+
+    @api.onchange("date_start")
+    def _onchange_date_start(self):
+        if self.template_id and self.date_start:
+            self.date_end = self.template_id._compute_date_end(self.date_start)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        templates = self.env["service.entitlement.template"]
+        for vals in vals_list:
+            if vals.get("template_id"):
+                template = templates.browse(vals["template_id"])
+                start = fields.Date.to_date(
+                    vals.get("date_start") or fields.Date.context_today(self)
+                )
+                defaults = template._prepare_entitlement_values(date_start=start)
+                for key, value in defaults.items():
+                    vals.setdefault(key, value)
+            self._normalize_partner(vals)
+            if vals.get("code", "New") == "New":
+                company = self.env["res.company"].browse(
+                    vals.get("company_id") or self.env.company.id
+                )
+                vals["code"] = self.env["ir.sequence"].with_company(
+                    company
+                ).next_by_code("service.entitlement") or self.env._("New")
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.check_access("write")
+        self._check_can_write(vals)
+        self._normalize_partner(vals)
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_used(self):
+        for rec in self:
+            if rec.state not in ("draft", "cancelled"):
+                raise UserError(
+                    self.env._(
+                        "%(name)s is %(state)s: cancel it before deleting it.",
+                        name=rec.display_name,
+                        state=dict(
+                            self._fields["state"]._description_selection(self.env)
+                        )[rec.state],
+                    )
+                )
+            if rec.consumption_ids:
+                raise UserError(
+                    self.env._(
+                        "%(name)s has consumptions in its ledger and cannot be "
+                        "deleted; archive it instead.",
+                        name=rec.display_name,
+                    )
+                )
+
+    @api.depends("name", "code")
+    def _compute_display_name(self):
+        for rec in self:
+            rec.display_name = (
+                f"{rec.code} {rec.name}"
+                if rec.code and rec.code != "New"
+                else rec.name or ""
+            )
+
+    def _normalize_partner(self, vals):
+        """Entitlements always belong to the commercial partner."""
+        if vals.get("partner_id"):
+            partner = self.env["res.partner"].browse(vals["partner_id"])
+            vals["partner_id"] = partner.commercial_partner_id.id
+
+    def _check_can_write(self, vals):
+        changed = set(vals) - FREE_FIELDS - {"message_main_attachment_id"}
+        if not changed or not self:
+            return
+        terms_changed = changed & TERMS_FIELDS
+        closed = self.filtered(lambda r: r.state in ("expired", "cancelled"))
+        if terms_changed and closed:
+            raise UserError(
+                self.env._(
+                    "%(name)s is closed: reset it to draft before changing its terms.",
+                    name=closed[0].display_name,
+                )
+            )
+        if self.env.su or self.env.user.has_group(
+            "service_entitlement.group_entitlement_manager"
+        ):
+            return
+        raise UserError(
+            self.env._(
+                "Only an entitlement manager can change the terms or coverage "
+                "of %(name)s (%(fields)s).",
+                name=self[0].display_name,
+                fields=", ".join(self._fields[f].string for f in sorted(changed)),
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def _check_manager(self):
+        if not self.env.su and not self.env.user.has_group(
+            "service_entitlement.group_entitlement_manager"
+        ):
+            raise UserError(
+                self.env._("Only entitlement managers can change the status.")
+            )
+
+    def action_activate(self):
+        self._check_manager()
+        today = fields.Date.context_today(self)
+        for rec in self:
+            if rec.state != "draft":
+                raise UserError(
+                    self.env._(
+                        "Only draft entitlements can be activated; %(name)s is "
+                        "not a draft.",
+                        name=rec.display_name,
+                    )
+                )
+            if rec.date_end < today:
+                raise UserError(
+                    self.env._(
+                        "%(name)s ended on %(end)s: it cannot be activated.",
+                        name=rec.display_name,
+                        end=rec.date_end,
+                    )
+                )
+            rec.state = "waiting" if rec.date_start > today else "active"
+        return True
+
+    def action_cancel(self):
+        self._check_manager()
+        if self.filtered(lambda r: r.state == "cancelled"):
+            raise UserError(self.env._("This entitlement is already cancelled."))
+        self.state = "cancelled"
+        return True
+
+    def action_draft(self):
+        self._check_manager()
+        if self.filtered(lambda r: r.state not in ("cancelled", "waiting")):
+            raise UserError(
+                self.env._("Only cancelled or waiting entitlements can be reset.")
+            )
+        self.state = "draft"
+        return True
+
+    def action_view_consumptions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "service_entitlement.service_entitlement_consumption_action"
+        )
+        action["domain"] = [("entitlement_id", "=", self.id)]
+        action["context"] = {"default_entitlement_id": self.id}
+        return action
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_update_states(self):
+        """Start waiting entitlements and expire finished ones.  Idempotent."""
+        today = fields.Date.context_today(self)
+        to_start = self.search([("state", "=", "waiting"), ("date_start", "<=", today)])
+        to_expire = self.search(
+            [("state", "in", ("waiting", "active")), ("date_end", "<", today)]
+        )
+        (to_start - to_expire).write({"state": "active"})
+        to_expire.write({"state": "expired"})
+        return True

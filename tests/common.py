@@ -1,0 +1,100 @@
+from datetime import date
+
+from odoo import Command
+from odoo.tests import new_test_user
+from odoo.tests.common import TransactionCase
+
+
+class EntitlementCase(TransactionCase):
+    """Small builders shared by the test modules; no demo data needed."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.company = cls.env.company
+        cls.today = date(2026, 3, 1)
+        cls.customer = cls._create_partner("Adatum Corporation")
+        cls.customer_contact = cls.env["res.partner"].create(
+            {"name": "Alex Adatum", "parent_id": cls.customer.id}
+        )
+        cls.other_customer = cls._create_partner("Fabrikam Inc")
+        cls.categ = cls.env["product.category"].create({"name": "Laptops"})
+        cls.laptop = cls._create_product("Laptop Pro 14", categ=cls.categ)
+        cls.overage_product = cls.env["product.product"].create(
+            {"name": "Out-of-warranty repair", "type": "service", "list_price": 150}
+        )
+        cls.lot = cls._create_lot("LAP-0041", customer=cls.customer)
+        cls.accident = cls.env.ref("service_entitlement.fault_reason_accidental_damage")
+        cls.desk_user = new_test_user(
+            cls.env,
+            login="se_desk",
+            groups="base.group_user,service_entitlement.group_service_desk",
+        )
+        cls.technician_user = new_test_user(
+            cls.env,
+            login="se_tech",
+            groups="base.group_user,service_entitlement.group_technician",
+        )
+        cls.billing_user = new_test_user(
+            cls.env,
+            login="se_billing",
+            groups="base.group_user,service_entitlement.group_billing_clerk",
+        )
+        cls.manager_user = new_test_user(
+            cls.env,
+            login="se_manager",
+            groups="base.group_user,service_entitlement.group_entitlement_manager",
+        )
+        cls.plain_user = new_test_user(
+            cls.env, login="se_plain", groups="base.group_user"
+        )
+
+    @classmethod
+    def _create_partner(cls, name, **vals):
+        return cls.env["res.partner"].create({"name": name, "is_company": True, **vals})
+
+    @classmethod
+    def _create_product(cls, name, categ=None, tracking="serial", **vals):
+        return cls.env["product.product"].create(
+            {
+                "name": name,
+                "type": "consu",
+                "is_storable": True,
+                "tracking": tracking,
+                "categ_id": (categ or cls.env.ref("product.product_category_all")).id,
+                **vals,
+            }
+        )
+
+    @classmethod
+    def _create_lot(cls, name, product=None, customer=None, **vals):
+        return cls.env["stock.lot"].create(
+            {
+                "name": name,
+                "product_id": (product or cls.laptop).id,
+                "company_id": cls.env.company.id,
+                "customer_id": customer.id if customer else False,
+                **vals,
+            }
+        )
+
+    @classmethod
+    def _entitlement_vals(cls, **vals):
+        return {
+            "name": "Laptop hardware warranty",
+            "partner_id": cls.customer.id,
+            "date_start": date(2026, 1, 1),
+            "date_end": date(2026, 12, 31),
+            "allocation_type": "incidents",
+            "total_terms": 3,
+            "lot_ids": [Command.set(cls.lot.ids)],
+            "excluded_fault_reason_ids": [Command.set(cls.accident.ids)],
+            "overage_product_id": cls.overage_product.id,
+            "overage_price": 150.0,
+            **vals,
+        }
+
+    @classmethod
+    def _create_entitlement(cls, **vals):
+        return cls.env["service.entitlement"].create(cls._entitlement_vals(**vals))

@@ -1,0 +1,343 @@
+#!/usr/bin/env python3
+"""Run or test the add-on against a local Odoo 18.0 and PostgreSQL.
+
+    python3 tools/devtool.py run    # database with demo data, serve on 127.0.0.1
+    python3 tools/devtool.py test   # throwaway database, full pytest-odoo suite
+
+Odoo is found as an importable ``odoo`` package or, failing that, in the
+source tree named by the ``ODOO_SRC`` environment variable.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+MODULE = "service_entitlement"
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_LOGINS = [
+    ("admin", "admin", "administrator, entitlement manager"),
+    ("manager", "manager", "entitlement manager"),
+    ("desk", "desk", "service desk"),
+    ("tech", "tech", "technician"),
+    ("billing", "billing", "billing clerk"),
+]
+# A log line is "LEVEL logger:" after the timestamp, pid and database.
+LOG_LEVEL_RE = re.compile(r"^\S+ \S+ \d+ (WARNING|ERROR|CRITICAL) ")
+
+
+def fail(message):
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def odoo_env():
+    """Environment in which ``import odoo`` works, or stop with advice."""
+    env = dict(os.environ)
+    src = env.get("ODOO_SRC")
+    if src:
+        if not (Path(src) / "odoo" / "release.py").is_file():
+            fail(f"ODOO_SRC={src} is not an Odoo source tree (no odoo/release.py).")
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import odoo.release as r, os, odoo; "
+            "print(r.version_info[0]); print(os.path.dirname(odoo.__file__))",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if probe.returncode != 0:
+        fail(
+            "Odoo 18.0 is not installed for "
+            f"{sys.executable}.\n"
+            "  Get the Odoo 18.0 community source, install its requirements and "
+            "the source itself\n"
+            "  (pip install -r requirements.txt && pip install -e .), or point "
+            "ODOO_SRC at the source tree.\n"
+            "  See README.md, section 'Installing Odoo 18.0'."
+        )
+    version, odoo_dir = probe.stdout.split()
+    if version != "18":
+        fail(f"Odoo {version} found in {odoo_dir}; this add-on needs Odoo 18.0.")
+    return env, Path(odoo_dir)
+
+
+def check_postgres(env):
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import psycopg2; psycopg2.connect(dbname='postgres', "
+            f"host={env.get('PGHOST', '')!r} or None).close()",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if probe.returncode != 0:
+        fail(
+            "PostgreSQL is not reachable: "
+            f"{probe.stderr.strip().splitlines()[-1] if probe.stderr else ''}\n"
+            "  Install and start PostgreSQL (Debian/Ubuntu: apt-get install "
+            "postgresql) and create a role\n"
+            "  for your user that may create databases: "
+            "sudo -u postgres createuser -d $USER"
+        )
+
+
+def addons_path(odoo_dir, tmp):
+    """Our module linked under its technical name, then Odoo's own addons."""
+    link_dir = Path(tmp) / "addons"
+    link_dir.mkdir(parents=True, exist_ok=True)
+    link = link_dir / MODULE
+    if not link.exists():
+        link.symlink_to(ROOT, target_is_directory=True)
+    paths = [link_dir]
+    for candidate in (odoo_dir / "addons", odoo_dir.parent / "addons"):
+        if candidate.is_dir() and candidate not in paths:
+            paths.append(candidate)
+    return link, ",".join(str(p) for p in paths)
+
+
+def odoo_cmd(*args):
+    return [
+        sys.executable,
+        "-c",
+        "import sys, odoo.cli; sys.argv[0] = 'odoo'; odoo.cli.main()",
+        *args,
+    ]
+
+
+def run_logged(cmd, env, log_path, cwd=None):
+    """Run ``cmd``, echo its output and keep it in ``log_path``."""
+    with open(log_path, "w", encoding="utf-8") as log:
+        proc = subprocess.Popen(
+            cmd,
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for line in proc.stdout:
+            sys.stdout.write(line)
+            log.write(line)
+        return proc.wait()
+
+
+def log_problems(log_path):
+    problems = []
+    with open(log_path, encoding="utf-8") as log:
+        for line in log:
+            if LOG_LEVEL_RE.match(line):
+                problems.append(line.rstrip())
+    return problems
+
+
+def db_exists(env, name):
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import psycopg2, sys; c = psycopg2.connect(dbname='postgres'); "
+            "cr = c.cursor(); cr.execute('SELECT 1 FROM pg_database WHERE datname=%s',"
+            " (sys.argv[1],)); print(bool(cr.fetchone()))",
+            name,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.strip() == "True"
+
+
+def drop_db(env, name, addons):
+    subprocess.run(
+        odoo_cmd(
+            "db",
+            f"--addons-path={addons}",
+            "drop",
+            name,
+        ),
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    # ``odoo db drop`` is missing from some 18.0 builds: fall back to SQL.
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import psycopg2, sys; c = psycopg2.connect(dbname='postgres'); "
+            "c.autocommit = True; c.cursor().execute("
+            "'DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)' % sys.argv[1])",
+            name,
+        ],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+
+
+def cmd_run(args):
+    env, odoo_dir = odoo_env()
+    check_postgres(env)
+    tmp = Path(tempfile.gettempdir()) / f"{MODULE}-run"
+    _link, addons = addons_path(odoo_dir, tmp)
+    base = [
+        f"--addons-path={addons}",
+        f"--database={args.db}",
+        f"--db-filter=^{re.escape(args.db)}$",
+        "--http-interface=127.0.0.1",
+        f"--http-port={args.port}",
+    ]
+    if not db_exists(env, args.db):
+        print(f"Creating database {args.db} with {MODULE} and its demo data...")
+        code = subprocess.run(
+            odoo_cmd(*base, f"--init={MODULE}", "--stop-after-init"),
+            env=env,
+            check=False,
+        ).returncode
+        if code:
+            drop_db(env, args.db, addons)
+            fail(f"installing {MODULE} failed (exit code {code}).")
+    url = f"http://127.0.0.1:{args.port}/odoo/action-service_entitlement.service_entitlement_action"
+    print(f"\nOdoo is starting on {url}\nDemo logins (login / password):")
+    for login, password, role in DEMO_LOGINS:
+        print(f"  {login:8} / {password:8}  {role}")
+    print()
+    os.execvpe(sys.executable, odoo_cmd(*base), env)
+
+
+def cmd_test(args):
+    env, odoo_dir = odoo_env()
+    check_postgres(env)
+    tmp = tempfile.mkdtemp(prefix=f"{MODULE}-test-")
+    link, addons = addons_path(odoo_dir, tmp)
+    db = f"{MODULE}_test_{os.getpid()}_{int(time.time())}"
+    install_log = Path(tmp) / "install.log"
+    test_log = Path(tmp) / "test.log"
+    odoo_test_log = Path(tmp) / "odoo-test.log"
+    try:
+        print(f"Installing {MODULE} in the throwaway database {db}...")
+        started = time.monotonic()
+        code = run_logged(
+            odoo_cmd(
+                f"--addons-path={addons}",
+                f"--database={db}",
+                f"--db-filter=^{db}$",
+                f"--init={MODULE}",
+                "--without-demo=all",
+                "--stop-after-init",
+                "--log-level=warn",
+                "--no-http",
+            ),
+            env,
+            install_log,
+        )
+        print(f"Installed in {time.monotonic() - started:.0f}s.")
+        if code:
+            fail(f"installing {MODULE} failed (exit code {code}).")
+        problems = log_problems(install_log)
+        pytest_args = [
+            sys.executable,
+            "-m",
+            "pytest",
+            f"--odoo-database={db}",
+            f"--odoo-addons-path={addons}",
+            "--odoo-log-level=warn",
+            f"--odoo-extra=logfile={odoo_test_log}",
+            # pytest-odoo imports Odoo's test framework before it switches test
+            # mode on, which makes that module log a spurious error.
+            "--odoo-extra=log-handler=odoo.tests.common:CRITICAL",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            *args.pytest_args,
+            str(link / "tests"),
+        ]
+        code = run_logged(pytest_args, env, test_log, cwd=tmp)
+        problems += log_problems(test_log)
+        if odoo_test_log.exists():
+            problems += log_problems(odoo_test_log)
+        if problems:
+            print(
+                f"\nFAILED: {len(problems)} warning(s) or error(s) in the Odoo log:",
+                file=sys.stderr,
+            )
+            for line in problems:
+                print(f"  {line}", file=sys.stderr)
+            return code or 1
+        return code
+    finally:
+        drop_db(env, db, addons)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def cmd_check_install(args):
+    """Install with demo data in a throwaway database; fail on any warning."""
+    env, odoo_dir = odoo_env()
+    check_postgres(env)
+    tmp = tempfile.mkdtemp(prefix=f"{MODULE}-install-")
+    _link, addons = addons_path(odoo_dir, tmp)
+    db = f"{MODULE}_install_{os.getpid()}_{int(time.time())}"
+    log = Path(tmp) / "install.log"
+    try:
+        print(f"Installing {MODULE} with demo data in {db}...")
+        code = run_logged(
+            odoo_cmd(
+                f"--addons-path={addons}",
+                f"--database={db}",
+                f"--init={MODULE}",
+                "--stop-after-init",
+                "--log-level=warn",
+                "--no-http",
+            ),
+            env,
+            log,
+        )
+        problems = log_problems(log)
+        for line in problems:
+            print(f"  {line}", file=sys.stderr)
+        if code or problems:
+            print("FAILED: the demo install is not clean.", file=sys.stderr)
+            return code or 1
+        print("Demo install is clean.")
+        return 0
+    finally:
+        drop_db(env, db, addons)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="serve a demo database on 127.0.0.1")
+    run.add_argument("--db", default=os.environ.get("DB", f"{MODULE}_demo"))
+    run.add_argument("--port", default=os.environ.get("PORT", "8069"))
+    test = sub.add_parser("test", help="run the test suite on a throwaway database")
+    test.add_argument("pytest_args", nargs="*", help="extra pytest arguments")
+    sub.add_parser("check-install", help="install with demo data, fail on warnings")
+    args = parser.parse_args()
+    if args.command == "run":
+        cmd_run(args)
+        return 0
+    if args.command == "check-install":
+        return cmd_check_install(args)
+    return cmd_test(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
