@@ -20,6 +20,7 @@
         "views/service_entitlement_template_views.xml",
         "views/service_entitlement_consumption_views.xml",
         "views/service_fault_reason_views.xml",
+        "views/repair_order_views.xml",
         "views/stock_lot_views.xml",
         "views/res_partner_views.xml",
         "views/menus.xml",

@@ -256,6 +256,11 @@ class ServiceEntitlement(models.Model):
         readonly=True,
     )
     consumption_count = fields.Integer(compute="_compute_consumption_count")
+    repair_ids = fields.One2many("repair.order", "entitlement_id", readonly=True)
+    repair_count = fields.Integer(compute="_compute_repair_count")
+    warning_repair_count = fields.Integer(
+        string="Repairs Over Terms", compute="_compute_repair_count"
+    )
     description = fields.Html(string="Notes")
 
     _sql_constraints = [
@@ -314,6 +319,20 @@ class ServiceEntitlement(models.Model):
         )
         for rec in self:
             rec.consumption_count = counts.get(rec, 0)
+
+    def _compute_repair_count(self):
+        self.repair_count = self.warning_repair_count = 0
+        if not self.env["repair.order"].has_access("read"):
+            return
+        groups = self.env["repair.order"]._read_group(
+            [("entitlement_id", "in", self.ids)],
+            ["entitlement_id", "entitlement_warning"],
+            ["__count"],
+        )
+        for entitlement, warning, count in groups:
+            entitlement.repair_count += count
+            if warning:
+                entitlement.warning_repair_count += count
 
     @api.constrains("total_terms", "allocation_type")
     def _check_total_terms(self):
@@ -563,6 +582,15 @@ class ServiceEntitlement(models.Model):
         )
         action["domain"] = [("entitlement_id", "=", self.id)]
         action["context"] = {"default_entitlement_id": self.id}
+        return action
+
+    def action_view_repairs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "repair.action_repair_order_tree"
+        )
+        action["domain"] = [("entitlement_id", "=", self.id)]
+        action["context"] = {"create": False}
         return action
 
     # ------------------------------------------------------------------

@@ -60,6 +60,16 @@ class ServiceEntitlementConsumption(models.Model):
         index="btree_not_null",
         ondelete="cascade",
     )
+    reversal_ids = fields.One2many(
+        "service.entitlement.consumption", "reversed_id", string="Reversed By"
+    )
+    repair_id = fields.Many2one(
+        "repair.order",
+        compute="_compute_repair_id",
+        store=True,
+        index="btree_not_null",
+        string="Repair Order",
+    )
     res_model = fields.Char(string="Document Model", readonly=True, index=True)
     res_id = fields.Many2oneReference(
         string="Document ID", model_field="res_model", readonly=True
@@ -90,6 +100,11 @@ class ServiceEntitlementConsumption(models.Model):
             "A reversal must point at the consumption it reverses.",
         ),
     ]
+
+    @api.depends("res_model", "res_id")
+    def _compute_repair_id(self):
+        for rec in self:
+            rec.repair_id = rec.res_id if rec.res_model == "repair.order" else False
 
     @api.depends("entitlement_id", "kind", "quantity")
     def _compute_display_name(self):

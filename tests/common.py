@@ -1,6 +1,8 @@
 from datetime import date
 
-from odoo import Command
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command, fields
 from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
 
@@ -98,3 +100,73 @@ class EntitlementCase(TransactionCase):
     @classmethod
     def _create_entitlement(cls, **vals):
         return cls.env["service.entitlement"].create(cls._entitlement_vals(**vals))
+
+
+class RepairEntitlementCase(EntitlementCase):
+    """Entitlements valid around today, and repairs of serial-numbered items."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False))
+        cls.today = fields.Date.context_today(cls.env["repair.order"])
+        cls.start = cls.today - relativedelta(days=30)
+        cls.end = cls.today + relativedelta(days=335)
+        cls.lot2 = cls._create_lot("LAP-0042", customer=cls.customer)
+
+    @classmethod
+    def _entitlement_vals(cls, **vals):
+        return super()._entitlement_vals(
+            **{"date_start": cls.start, "date_end": cls.end, **vals}
+        )
+
+    @classmethod
+    def _active_entitlement(cls, **vals):
+        entitlement = cls._create_entitlement(**vals)
+        entitlement.action_activate()
+        return entitlement
+
+    def _create_repair(self, lot=None, partner=None, env=None, **vals):
+        env = env or self.env
+        lot = lot if lot is not None else self.lot
+        repair = env["repair.order"].create(
+            {
+                "partner_id": (partner or self.customer).id,
+                "product_id": lot.product_id.id if lot else self.laptop.id,
+                "lot_id": lot.id if lot else False,
+                **vals,
+            }
+        )
+        if lot:
+            self.env["stock.quant"]._update_available_quantity(
+                lot.product_id, repair.product_location_src_id, 1.0, lot_id=lot
+            )
+        return repair
+
+    def _confirm(self, repair):
+        result = repair.action_validate()
+        self.assertIs(result, True, "the repair should confirm without a wizard")
+        return repair
+
+    def _finish(self, repair):
+        if repair.state == "draft":
+            self._confirm(repair)
+        repair.action_repair_start()
+        repair.action_repair_end()
+        self.assertEqual(repair.state, "done")
+        return repair
+
+    def assertLedgerAgrees(self, entitlement):
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT e.used_terms, e.remaining_terms, e.total_terms,
+                      COALESCE(SUM(c.quantity), 0)
+                 FROM service_entitlement e
+            LEFT JOIN service_entitlement_consumption c ON c.entitlement_id = e.id
+                WHERE e.id = %s
+             GROUP BY e.id""",
+            [entitlement.id],
+        )
+        used, remaining, total, ledger = self.env.cr.fetchone()
+        self.assertAlmostEqual(used, ledger)
+        self.assertAlmostEqual(remaining, total - ledger)

@@ -2,6 +2,7 @@ from datetime import date
 
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import mute_logger
 
 from .common import EntitlementCase
 
@@ -117,6 +118,7 @@ class TestLedgerIsAppendOnly(EntitlementCase):
         self.assertEqual(self.row.quantity, 1)
         self.assertEqual(self.entitlement.used_terms, 1)
 
+    @mute_logger("odoo.sql_db")
     def test_reversal_only_once_and_needs_origin(self):
         Ledger = self.env["service.entitlement.consumption"]
         Ledger.create(
@@ -151,13 +153,17 @@ class TestLedgerIsAppendOnly(EntitlementCase):
                 self.env.flush_all()
         self.assertIn("reversal_has_origin", str(caught.exception))
 
+    @mute_logger("odoo.sql_db")
     def test_document_consumes_once_per_cycle(self):
         Ledger = self.env["service.entitlement.consumption"]
+        repair = self.env["repair.order"].create(
+            {"partner_id": self.other_customer.id, "product_id": self.laptop.id}
+        )
         vals = {
             "entitlement_id": self.entitlement.id,
             "quantity": 1,
             "res_model": "repair.order",
-            "res_id": 42,
+            "res_id": repair.id,
             "cycle": 0,
         }
         Ledger.create(vals)
@@ -169,3 +175,6 @@ class TestLedgerIsAppendOnly(EntitlementCase):
         # After a reset (next cycle) the document may consume again.
         Ledger.create({**vals, "cycle": 1})
         self.assertEqual(self.entitlement.used_terms, 3)
+        self.assertEqual(
+            Ledger.search([("repair_id", "=", repair.id)]).mapped("cycle"), [1, 0]
+        )

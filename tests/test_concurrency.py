@@ -1,0 +1,183 @@
+"""Repairs racing for the last incident, each in its own database transaction.
+
+Odoo runs each request in its own REPEATABLE READ transaction and retries it
+on serialization failures (``odoo.service.model.retrying``).  These tests start
+K threads on a barrier, each with its own cursor, and confirm one repair each
+through that same retry loop.
+"""
+
+import os
+import threading
+from datetime import timedelta
+from types import SimpleNamespace
+from unittest import mock
+
+from psycopg2 import errorcodes
+from psycopg2.extensions import TransactionRollbackError
+
+from odoo import SUPERUSER_ID, api, fields
+from odoo.exceptions import UserError
+from odoo.service import model as service_model
+from odoo.tests.common import TransactionCase, tagged
+
+# Rounds per racer count; the benchmark run raises it.
+ROUNDS = int(os.environ.get("SERVICE_ENTITLEMENT_RACE_ROUNDS", "50"))
+POLICIES = ("block", "warn", "bill")
+
+
+@tagged("post_install", "-at_install")
+class TestLastIncidentRace(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry_ = cls.registry
+
+    def _committed(self, func):
+        """Run ``func(env)`` in its own committed transaction."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            return func(env)
+
+    def _setup_rounds(self, racers, rounds):
+        def build(env):
+            today = fields.Date.context_today(env["repair.order"])
+            partner = env["res.partner"].create(
+                {"name": f"Race customer K={racers}", "is_company": True}
+            )
+            product = env["product.product"].create(
+                {"name": f"Race device K={racers}", "type": "consu"}
+            )
+            plan = []
+            for round_no in range(rounds):
+                entitlement = env["service.entitlement"].create(
+                    {
+                        "name": f"Race K={racers} round {round_no}",
+                        "partner_id": partner.id,
+                        "date_start": today - timedelta(days=1),
+                        "date_end": today + timedelta(days=30),
+                        "total_terms": 1,
+                        "limit_policy": POLICIES[round_no % len(POLICIES)],
+                    }
+                )
+                entitlement.action_activate()
+                repairs = env["repair.order"].create(
+                    [
+                        {
+                            "partner_id": partner.id,
+                            "product_id": product.id,
+                            "entitlement_id": entitlement.id,
+                        }
+                        for __ in range(racers)
+                    ]
+                )
+                plan.append((entitlement.id, repairs.ids))
+            return partner.id, product.id, plan
+
+        return self._committed(build)
+
+    def _race(self, repair_ids):
+        barrier = threading.Barrier(len(repair_ids))
+        outcome = {}
+
+        def racer(repair_id):
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+                repair = env["repair.order"].browse(repair_id)
+                barrier.wait(timeout=30)
+                try:
+                    service_model.retrying(repair.action_validate, env)
+                    outcome[repair_id] = "confirmed"
+                except UserError:
+                    cr.rollback()
+                    outcome[repair_id] = "blocked"
+                except TransactionRollbackError as exc:
+                    # Odoo gave up after its retries: the user sees an error
+                    # and may try again; nothing was written.
+                    cr.rollback()
+                    outcome[repair_id] = errorcodes.lookup(exc.pgcode)
+
+        threads = [threading.Thread(target=racer, args=(rid,)) for rid in repair_ids]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        return outcome
+
+    def _check_round(self, env, entitlement_id, repair_ids, outcome):
+        entitlement = env["service.entitlement"].browse(entitlement_id)
+        repairs = env["repair.order"].browse(repair_ids)
+        rows = env["service.entitlement.consumption"].search(
+            [("entitlement_id", "=", entitlement_id)]
+        )
+        policy = entitlement.limit_policy
+        covered = rows.filtered(lambda r: r.quantity == 1)
+        self.assertEqual(len(covered), 1, f"{policy}: exactly one repair is covered")
+        self.assertEqual(entitlement.used_terms, sum(rows.mapped("quantity")))
+        self.assertEqual(entitlement.used_terms, 1)
+        self.assertEqual(entitlement.remaining_terms, 0)
+        others = repairs.filtered(lambda r: r.id != covered.res_id)
+        confirmed_others = others.filtered(lambda r: r.state == "confirmed")
+        if policy == "block":
+            self.assertFalse(confirmed_others, "block lets no second repair through")
+            self.assertEqual(len(rows), 1)
+        else:
+            for repair in confirmed_others:
+                row = rows.filtered(lambda r, repair=repair: r.res_id == repair.id)
+                self.assertEqual((row.quantity, row.overage_quantity), (0, 1))
+                self.assertEqual(repair.entitlement_warning, policy == "warn")
+        for repair in others - confirmed_others:
+            self.assertNotEqual(outcome[repair.id], "confirmed")
+            self.assertFalse(
+                rows.filtered(lambda r, repair=repair: r.res_id == repair.id)
+            )
+
+    def _cleanup(self, partner_id, product_id, plan):
+        def drop(env):
+            entitlement_ids = [e for e, __ in plan]
+            repair_ids = [r for __, rs in plan for r in rs]
+            cr = env.cr
+            cr.execute(
+                "DELETE FROM service_entitlement_consumption "
+                "WHERE entitlement_id = ANY(%s)",
+                [entitlement_ids],
+            )
+            env["repair.order"].browse(repair_ids).write({"state": "cancel"})
+            env["repair.order"].browse(repair_ids).unlink()
+            env["service.entitlement"].browse(entitlement_ids).write(
+                {"state": "cancelled"}
+            )
+            env["service.entitlement"].browse(entitlement_ids).unlink()
+            env["product.product"].browse(product_id).unlink()
+            env["res.partner"].browse(partner_id).unlink()
+
+        self._committed(drop)
+
+    def _run(self, racers):
+        partner_id, product_id, plan = self._setup_rounds(racers, ROUNDS)
+        outcomes = []
+        try:
+            # Odoo waits up to 2**try seconds between tries; a hundredth of
+            # that keeps the same retry loop and the run short.
+            fast = SimpleNamespace(uniform=lambda low, high: high / 100)
+            with mock.patch.object(service_model, "random", fast):
+                for entitlement_id, repair_ids in plan:
+                    outcome = self._race(repair_ids)
+                    self.assertEqual(len(outcome), racers, "every racer finished")
+                    outcomes.append(outcome)
+                    self._committed(
+                        lambda env, e=entitlement_id, r=repair_ids, o=outcome: (
+                            self._check_round(env, e, r, o)
+                        )
+                    )
+        finally:
+            self._cleanup(partner_id, product_id, plan)
+        return outcomes
+
+    def test_two_racers(self):
+        self._run(2)
+
+    def test_four_racers(self):
+        self._run(4)
+
+    def test_eight_racers(self):
+        self._run(8)
