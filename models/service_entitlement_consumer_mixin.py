@@ -336,13 +336,15 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         unit = dict(
             entitlement._fields["allocation_type"]._description_selection(self.env)
         )[entitlement.allocation_type].lower()
+        left = f"{max(entitlement.remaining_terms, 0.0):g}"
+        total = f"{entitlement.total_terms:g}"
         parts = [
             what,
             entitlement.display_name,
             self.env._(
                 "%(left)s of %(total)s %(unit)s left",
-                left=f"{max(entitlement.remaining_terms, 0.0):g}",
-                total=f"{entitlement.total_terms:g}",
+                left=left,
+                total=total,
                 unit=unit,
             ),
             self.env._(
@@ -395,15 +397,19 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         if not ids:
             return
         self.env.flush_all()
+        # A serialization failure here is expected under concurrency and
+        # retried by Odoo: do not log it as a bad query.
         self.env.cr.execute(
             "SELECT id FROM service_entitlement WHERE id = ANY(%s) "
             "ORDER BY id FOR NO KEY UPDATE",
             [ids],
+            log_exceptions=False,
         )
         self.env.cr.execute(
             "UPDATE service_entitlement SET write_date = (now() at time zone 'UTC') "
             "WHERE id = ANY(%s)",
             [ids],
+            log_exceptions=False,
         )
         entitlements.invalidate_recordset(["used_terms", "remaining_terms"])
 
@@ -497,6 +503,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
 
         Returns the note written on the ledger row, or raises."""
         unit = entitlement.allocation_type
+        left, needed, extra = f"{remaining:g}", f"{need:g}", f"{need - remaining:g}"
         if entitlement.limit_policy == "block":
             if not (self.entitlement_override and self._entitlement_can_override()):
                 raise UserError(
@@ -505,10 +512,10 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
                         "needs %(need)s: its policy blocks it. Choose another "
                         "entitlement, or ask an entitlement manager to override.",
                         entitlement=entitlement.display_name,
-                        left=f"{remaining:g}",
+                        left=left,
                         unit=unit,
                         doc=self.display_name,
-                        need=f"{need:g}",
+                        need=needed,
                     )
                 )
             note = self.env._("Block overridden by %(user)s", user=self.env.user.name)
@@ -519,17 +526,17 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         else:
             note = self.env._(
                 "Overage to bill: %(qty)s %(unit)s",
-                qty=f"{need - remaining:g}",
+                qty=extra,
                 unit=unit,
             )
         message = self.env._(
             "%(doc)s needs %(need)s %(unit)s of %(entitlement)s, which had "
             "%(left)s left: %(note)s.",
             doc=self.display_name,
-            need=f"{need:g}",
+            need=needed,
             unit=unit,
             entitlement=entitlement.display_name,
-            left=f"{remaining:g}",
+            left=left,
             note=note,
         )
         if hasattr(self, "message_post"):
