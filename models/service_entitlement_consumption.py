@@ -49,6 +49,7 @@ class ServiceEntitlementConsumption(models.Model):
         help="Incidents or hours taken from the entitlement; negative on a reversal.",
     )
     overage_quantity = fields.Float(
+        string="Overage",
         digits="Product Unit of Measure",
         readonly=True,
         help="What the document needed beyond the remaining terms.",

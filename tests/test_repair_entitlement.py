@@ -2,7 +2,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import Form, users
+from odoo.tests import Form, new_test_user, users
 
 from .common import RepairEntitlementCase
 
@@ -338,3 +338,23 @@ class TestSmartButtons(RepairEntitlementCase):
             self.env["service.entitlement.consumption"].search(action["domain"]),
             warranty.consumption_ids,
         )
+
+
+class TestRepairUserWithoutServiceRole(RepairEntitlementCase):
+    """Inventory users who run repairs without a service role are not locked
+    out of their repairs: matching and consumption still happen."""
+
+    def test_stock_user_creates_and_confirms(self):
+        stock_user = new_test_user(
+            self.env,
+            login="se_stock_only",
+            groups="base.group_user,stock.group_stock_user,stock.group_production_lot",
+        )
+        warranty = self._active_entitlement()
+        repair = self._create_repair(env=self.env(user=stock_user))
+        self.assertEqual(repair.sudo().entitlement_id, warranty)
+        self.assertEqual(repair.entitlement_coverage, "covered")
+        self._confirm(repair)
+        self.assertEqual(warranty.remaining_terms, 2)
+        # The form opens for them, without the entitlement fields.
+        Form(repair)
