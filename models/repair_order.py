@@ -29,6 +29,14 @@ class RepairOrder(models.Model):
         compute="_compute_under_warranty", store=True, readonly=False
     )
 
+    service_billing_line_ids = fields.One2many(
+        "service.entitlement.billing.line", "repair_id", string="Overage Lines"
+    )
+    service_billing_line_count = fields.Integer(
+        compute="_compute_service_billing_counts"
+    )
+    service_invoice_count = fields.Integer(compute="_compute_service_billing_counts")
+
     _sql_constraints = [
         (
             "labor_hours_positive",
@@ -103,6 +111,40 @@ class RepairOrder(models.Model):
                 == 0
             )
 
+    def _compute_service_billing_counts(self):
+        self.service_billing_line_count = self.service_invoice_count = 0
+        BillingLine = self.env["service.entitlement.billing.line"]
+        if not BillingLine.has_access("read"):
+            return
+        lines = BillingLine.search([("repair_id", "in", self.ids)])
+        for repair in self:
+            mine = lines.filtered(lambda line, repair=repair: line.repair_id == repair)
+            repair.service_billing_line_count = len(mine)
+            repair.service_invoice_count = len(mine.invoice_id)
+
+    def action_view_service_billing_lines(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "service_entitlement.service_entitlement_billing_line_action"
+        )
+        action["domain"] = [("repair_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def action_view_service_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        invoices = (
+            self.env["service.entitlement.billing.line"]
+            .search([("repair_id", "=", self.id)])
+            .invoice_id
+        )
+        action["domain"] = [("id", "in", invoices.ids)]
+        action["context"] = {"create": False}
+        return action
+
     @api.constrains("labor_hours")
     def _check_labor_hours(self):
         for repair in self:
@@ -158,6 +200,12 @@ class RepairOrder(models.Model):
         for repair in self:
             repair.entitlement_cycle += 1
         return res
+
+    def action_entitlement_override_bill(self):
+        """Confirm despite a blocking entitlement and bill the overage."""
+        return self.with_context(
+            entitlement_override_bill=True
+        ).action_entitlement_override_confirm()
 
     def action_entitlement_override_confirm(self):
         """Confirm despite a blocking entitlement (entitlement managers)."""

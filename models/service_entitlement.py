@@ -38,6 +38,7 @@ TERMS_FIELDS = frozenset(
         "labor_coverage_percent",
         "overage_product_id",
         "overage_price",
+        "analytic_distribution",
     }
 )
 # Fields every user who may write an entitlement may change, whatever its state.
@@ -47,7 +48,7 @@ FREE_FIELDS = frozenset({"description", "user_id", "is_default", "active"})
 class ServiceEntitlement(models.Model):
     _name = "service.entitlement"
     _description = "Service Entitlement"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "analytic.mixin"]
     _order = "date_end, id"
     _check_company_auto = True
     _rec_names_search = ["name", "code", "partner_id.name"]
@@ -235,6 +236,8 @@ class ServiceEntitlement(models.Model):
     overage_price = fields.Monetary(
         currency_field="currency_id",
         tracking=True,
+        groups="service_entitlement.group_service_desk,"
+        "service_entitlement.group_billing_clerk",
         help="Unit price of the overage. Leave at zero to use the customer's "
         "pricelist price of the overage product.",
     )
@@ -257,6 +260,11 @@ class ServiceEntitlement(models.Model):
     )
     consumption_count = fields.Integer(compute="_compute_consumption_count")
     repair_ids = fields.One2many("repair.order", "entitlement_id", readonly=True)
+    billing_line_ids = fields.One2many(
+        "service.entitlement.billing.line", "entitlement_id", readonly=True
+    )
+    billing_line_count = fields.Integer(compute="_compute_billing_counts")
+    invoice_count = fields.Integer(compute="_compute_billing_counts")
     repair_count = fields.Integer(compute="_compute_repair_count")
     warning_repair_count = fields.Integer(
         string="Repairs Over Terms", compute="_compute_repair_count"
@@ -319,6 +327,40 @@ class ServiceEntitlement(models.Model):
         )
         for rec in self:
             rec.consumption_count = counts.get(rec, 0)
+
+    def _compute_billing_counts(self):
+        self.billing_line_count = self.invoice_count = 0
+        BillingLine = self.env["service.entitlement.billing.line"]
+        if not BillingLine.has_access("read"):
+            return
+        lines = BillingLine.search([("entitlement_id", "in", self.ids)])
+        for rec in self:
+            mine = lines.filtered(lambda line, rec=rec: line.entitlement_id == rec)
+            rec.billing_line_count = len(mine)
+            rec.invoice_count = len(mine.invoice_id)
+
+    def action_view_billing_lines(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "service_entitlement.service_entitlement_billing_line_action"
+        )
+        action["domain"] = [("entitlement_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def action_view_invoices(self):
+        self.ensure_one()
+        invoices = (
+            self.env["service.entitlement.billing.line"]
+            .search([("entitlement_id", "=", self.id)])
+            .invoice_id
+        )
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [("id", "in", invoices.ids)]
+        action["context"] = {"create": False}
+        return action
 
     def _compute_repair_count(self):
         self.repair_count = self.warning_repair_count = 0

@@ -519,6 +519,11 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
                     )
                 )
             note = self.env._("Block overridden by %(user)s", user=self.env.user.name)
+            if self.env.context.get("entitlement_override_bill"):
+                note = self.env._(
+                    "Block overridden by %(user)s, overage billed",
+                    user=self.env.user.name,
+                )
             self.entitlement_warning = True
         elif entitlement.limit_policy == "warn":
             note = self.env._("Beyond the terms (warning)")
@@ -546,7 +551,15 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
 
     def _entitlement_prepare_consumption(self, entitlement, covered, overage, note):
         self.ensure_one()
+        bill = overage > 0 and (
+            entitlement.limit_policy == "bill"
+            or (
+                entitlement.limit_policy == "block"
+                and self.env.context.get("entitlement_override_bill")
+            )
+        )
         return {
+            "bill_overage": bill,
             "entitlement_id": entitlement.id,
             "quantity": covered,
             "overage_quantity": overage,

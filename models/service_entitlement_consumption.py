@@ -54,6 +54,13 @@ class ServiceEntitlementConsumption(models.Model):
         readonly=True,
         help="What the document needed beyond the remaining terms.",
     )
+    bill_overage = fields.Boolean(
+        readonly=True,
+        help="The overage of this consumption is billed to the customer.",
+    )
+    billing_line_ids = fields.One2many(
+        "service.entitlement.billing.line", "consumption_id", readonly=True
+    )
     reversed_id = fields.Many2one(
         "service.entitlement.consumption",
         string="Reverses",
@@ -115,6 +122,32 @@ class ServiceEntitlementConsumption(models.Model):
                 f"{rec.entitlement_id.code or ''} {kinds.get(rec.kind, '')} "
                 f"{rec.quantity:g}"
             ).strip()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        rows = super().create(vals_list)
+        rows._sync_billing_lines()
+        return rows
+
+    def _is_billable_overage(self):
+        self.ensure_one()
+        return self.bill_overage and self.overage_quantity > 0
+
+    def _sync_billing_lines(self):
+        """Bill new overages; cancel or credit the overages of reversed rows."""
+        BillingLine = self.env["service.entitlement.billing.line"].sudo()
+        BillingLine._create_from_consumptions(self)
+        reversed_lines = (
+            self.filtered(lambda r: r.kind == "reversal")
+            .reversed_id.sudo()
+            .billing_line_ids
+        )
+        reversed_lines.filtered(lambda line: line.state == "to_invoice").write(
+            {"is_cancelled": True}
+        )
+        reversed_lines.filtered(
+            lambda line: line.state == "invoiced"
+        )._create_credit_lines()
 
     def write(self, vals):  # pylint: disable=method-required-super
         raise UserError(

@@ -75,7 +75,11 @@ class ServiceEntitlementTemplate(models.Model):
         check_company=True,
         domain="[('sale_ok', '=', True)]",
     )
-    overage_price = fields.Monetary(currency_field="currency_id")
+    overage_price = fields.Monetary(
+        currency_field="currency_id",
+        groups="service_entitlement.group_service_desk,"
+        "service_entitlement.group_billing_clerk",
+    )
     description = fields.Html(string="Notes", translate=True)
     entitlement_count = fields.Integer(compute="_compute_entitlement_count")
 

@@ -1,0 +1,73 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    service_repair_ids = fields.Many2many(
+        "repair.order",
+        string="Repairs",
+        compute="_compute_service_repair_ids",
+    )
+    service_repair_count = fields.Integer(compute="_compute_service_repair_ids")
+
+    @api.depends("invoice_line_ids.service_billing_line_id")
+    def _compute_service_repair_ids(self):
+        for move in self:
+            repairs = move.invoice_line_ids.service_billing_line_id.sudo().repair_id
+            move.service_repair_ids = repairs.with_env(self.env)
+            move.service_repair_count = len(repairs)
+
+    def button_draft(self):
+        """A cancelled invoice whose overages were invoiced again cannot come
+        back: that would bill them twice."""
+        for move in self.filtered(lambda m: m.state == "cancel"):
+            billed = move.invoice_line_ids.service_billing_line_id.filtered(
+                lambda line, move=move: line.invoice_id and line.invoice_id != move
+            )
+            if billed:
+                raise UserError(
+                    self.env._(
+                        "%(move)s cannot be reset to draft: its overages are "
+                        "invoiced again on %(others)s.",
+                        move=move.display_name,
+                        others=", ".join(billed.invoice_id.mapped("display_name")),
+                    )
+                )
+        return super().button_draft()
+
+    def action_view_service_repairs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "repair.action_repair_order_tree"
+        )
+        action["domain"] = [("id", "in", self.service_repair_ids.ids)]
+        action["context"] = {"create": False}
+        return action
+
+
+class AccountMoveLine(models.Model):
+    _inherit = "account.move.line"
+
+    service_billing_line_id = fields.Many2one(
+        "service.entitlement.billing.line",
+        string="Overage Billing Line",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        ondelete="restrict",
+    )
+
+    def init(self):
+        res = super().init()
+        # A billing line is on at most one invoice that is not cancelled.
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS
+                account_move_line_service_billing_line_once
+            ON account_move_line (service_billing_line_id)
+            WHERE service_billing_line_id IS NOT NULL AND parent_state != 'cancel'
+            """
+        )
+        return res

@@ -1,0 +1,452 @@
+import logging
+import threading
+
+from odoo import Command, api, fields, models, modules
+from odoo.exceptions import UserError
+from odoo.tools import format_date
+
+_logger = logging.getLogger(__name__)
+
+
+class ServiceEntitlementBillingLine(models.Model):
+    """What exceeded an entitlement's terms, waiting to be invoiced.
+
+    One line per consumption with an overage (a PostgreSQL constraint says so);
+    a line becomes one invoice line at most once: the invoice lines point back
+    at it, and a unique index on them ignores only cancelled invoices.
+    """
+
+    _name = "service.entitlement.billing.line"
+    _description = "Entitlement Overage Billing Line"
+    _inherit = ["analytic.mixin"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+    _rec_name = "name"
+
+    name = fields.Text(string="Description", required=True)
+    date = fields.Date(required=True, default=fields.Date.context_today, index=True)
+    consumption_id = fields.Many2one(
+        "service.entitlement.consumption",
+        required=True,
+        readonly=True,
+        ondelete="restrict",
+        index=True,
+    )
+    entitlement_id = fields.Many2one(
+        "service.entitlement",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="restrict",
+        check_company=True,
+    )
+    repair_id = fields.Many2one(
+        "repair.order", readonly=True, index="btree_not_null", ondelete="set null"
+    )
+    lot_id = fields.Many2one(related="repair_id.lot_id", string="Serial Number")
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, readonly=True, index=True
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, index=True
+    )
+    currency_id = fields.Many2one("res.currency", required=True, readonly=True)
+    product_id = fields.Many2one(
+        "product.product", required=True, readonly=True, check_company=True
+    )
+    product_uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
+    quantity = fields.Float(
+        digits="Product Unit of Measure",
+        readonly=True,
+        help="Negative on a credit for an overage that was invoiced and then "
+        "given back.",
+    )
+    price_unit = fields.Float(
+        string="Unit Price", digits="Product Price", readonly=True
+    )
+    tax_ids = fields.Many2many(
+        "account.tax", string="Taxes", readonly=True, check_company=True
+    )
+    fiscal_position_id = fields.Many2one(
+        "account.fiscal.position", readonly=True, check_company=True
+    )
+    price_subtotal = fields.Monetary(
+        string="Subtotal",
+        compute="_compute_price_subtotal",
+        store=True,
+        currency_field="currency_id",
+    )
+    is_credit = fields.Boolean(
+        string="Credit", readonly=True, help="Gives back an invoiced overage."
+    )
+    credited_line_id = fields.Many2one(
+        "service.entitlement.billing.line",
+        string="Credit For",
+        readonly=True,
+        index="btree_not_null",
+    )
+    is_cancelled = fields.Boolean(readonly=True, copy=False)
+    invoice_line_ids = fields.One2many(
+        "account.move.line",
+        "service_billing_line_id",
+        string="Invoice Lines",
+        readonly=True,
+    )
+    invoice_line_id = fields.Many2one(
+        "account.move.line",
+        compute="_compute_state",
+        store=True,
+    )
+    invoice_id = fields.Many2one(
+        related="invoice_line_id.move_id", string="Invoice", store=True, index=True
+    )
+    state = fields.Selection(
+        [
+            ("to_invoice", "To Invoice"),
+            ("invoiced", "Invoiced"),
+            ("cancelled", "Cancelled"),
+        ],
+        compute="_compute_state",
+        store=True,
+        index=True,
+    )
+
+    _sql_constraints = [
+        (
+            "consumption_uniq",
+            "UNIQUE (consumption_id)",
+            "A consumption makes at most one billing line.",
+        ),
+    ]
+
+    @api.depends("quantity", "price_unit")
+    def _compute_price_subtotal(self):
+        for line in self:
+            line.price_subtotal = line.currency_id.round(
+                line.quantity * line.price_unit
+            )
+
+    @api.depends("is_cancelled", "invoice_line_ids", "invoice_line_ids.parent_state")
+    def _compute_state(self):
+        for line in self:
+            live = line.invoice_line_ids.filtered(
+                lambda aml: aml.parent_state != "cancel"
+            )
+            line.invoice_line_id = live[:1]
+            if live:
+                line.state = "invoiced"
+            elif line.is_cancelled:
+                line.state = "cancelled"
+            else:
+                line.state = "to_invoice"
+
+    def write(self, vals):
+        protected = set(vals) - {"is_cancelled", "name", "analytic_distribution"}
+        if protected and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "Billing lines come from the entitlement ledger; only their "
+                    "description and analytic distribution can be changed."
+                )
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(
+            self.env._(
+                "Billing lines cannot be deleted; cancel the ones that must not "
+                "be invoiced."
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # Creation from the ledger
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _create_from_consumptions(self, consumptions):
+        """One billing line per consumption row with an overage to bill."""
+        vals_list = [
+            self._prepare_from_consumption(row)
+            for row in consumptions
+            if row.kind == "consumption" and row._is_billable_overage()
+        ]
+        return self.sudo().create(vals_list) if vals_list else self
+
+    @api.model
+    def _prepare_from_consumption(self, consumption):
+        entitlement = consumption.entitlement_id.sudo()
+        partner = entitlement.partner_id
+        company = entitlement.company_id
+        product = entitlement.overage_product_id
+        if not product:
+            raise UserError(
+                self.env._(
+                    "%(entitlement)s bills its overage but has no overage product. "
+                    "Set one on the entitlement.",
+                    entitlement=entitlement.display_name,
+                )
+            )
+        product = product.with_company(company)
+        fpos = (
+            self.env["account.fiscal.position"]
+            .with_company(company)
+            ._get_fiscal_position(partner)
+        )
+        taxes = product.taxes_id.filtered(lambda t: t.company_id == company)
+        currency, price = self._overage_price(entitlement, product, consumption)
+        repair = consumption.repair_id
+        return {
+            "name": self._overage_description(consumption),
+            "date": fields.Date.context_today(self, consumption.date),
+            "consumption_id": consumption.id,
+            "entitlement_id": entitlement.id,
+            "repair_id": repair.id,
+            "partner_id": partner.id,
+            "company_id": company.id,
+            "currency_id": currency.id,
+            "product_id": product.id,
+            "quantity": consumption.overage_quantity,
+            "price_unit": price,
+            "tax_ids": [Command.set(fpos.map_tax(taxes).ids)],
+            "fiscal_position_id": fpos.id,
+            "analytic_distribution": entitlement.analytic_distribution,
+        }
+
+    @api.model
+    def _overage_price(self, entitlement, product, consumption):
+        """(currency, unit price): the entitlement's overage price, else the
+        customer's pricelist price of the overage product."""
+        company = entitlement.company_id
+        if entitlement.overage_price:
+            return company.currency_id, entitlement.overage_price
+        pricelist = entitlement.partner_id.with_company(
+            company
+        ).property_product_pricelist
+        if pricelist:
+            price = pricelist._get_product_price(
+                product, consumption.overage_quantity or 1.0, date=consumption.date
+            )
+            return pricelist.currency_id, price
+        return company.currency_id, product.lst_price
+
+    @api.model
+    def _overage_description(self, consumption):
+        entitlement = consumption.entitlement_id.sudo()
+        repair = consumption.repair_id
+        parts = [
+            self.env._(
+                "Overage on %(entitlement)s",
+                entitlement=entitlement.display_name,
+            )
+        ]
+        if repair:
+            parts.append(
+                self.env._(
+                    "Repair %(repair)s%(serial)s",
+                    repair=repair.name,
+                    serial=f", serial {repair.lot_id.name}" if repair.lot_id else "",
+                )
+            )
+        parts.append(format_date(self.env, consumption.date.date()))
+        return "\n".join(parts)
+
+    def _create_credit_lines(self):
+        """Credit the invoiced lines whose consumption was reversed."""
+        vals_list = []
+        for line in self:
+            vals = line.copy_data()[0]
+            vals.update(
+                {
+                    "name": self.env._("Credit: %(name)s", name=line.name),
+                    "quantity": -line.quantity,
+                    "is_credit": True,
+                    "credited_line_id": line.id,
+                    "date": fields.Date.context_today(self),
+                    "consumption_id": line.consumption_id.reversal_ids[:1].id,
+                    "tax_ids": [Command.set(line.tax_ids.ids)],
+                }
+            )
+            vals_list.append(vals)
+        return self.sudo().create(vals_list)
+
+    # ------------------------------------------------------------------
+    # Invoicing
+    # ------------------------------------------------------------------
+
+    def _lock_for_invoicing(self):
+        """Lock the lines in id order and mark them written, so that a second
+        clerk invoicing the same lines at the same time fails to serialize and
+        is retried, then finds them invoiced."""
+        if not self:
+            return
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT id FROM service_entitlement_billing_line WHERE id = ANY(%s) "
+            "ORDER BY id FOR NO KEY UPDATE",
+            [sorted(self.ids)],
+            log_exceptions=False,
+        )
+        self.env.cr.execute(
+            "UPDATE service_entitlement_billing_line "
+            "SET write_date = (now() at time zone 'UTC') WHERE id = ANY(%s)",
+            [self.ids],
+            log_exceptions=False,
+        )
+        self.invalidate_recordset()
+
+    def _invoice_group_key(self):
+        self.ensure_one()
+        return (
+            self.partner_id,
+            self.company_id,
+            self.currency_id,
+            "out_refund" if self.is_credit else "out_invoice",
+        )
+
+    def _prepare_invoice(self, partner, company, currency, move_type):
+        """Values of the draft invoice for a group of lines; override to add."""
+        fpos = (
+            self.env["account.fiscal.position"]
+            .with_company(company)
+            ._get_fiscal_position(partner)
+        )
+        repairs = self.repair_id
+        return {
+            "move_type": move_type,
+            "partner_id": partner.id,
+            "company_id": company.id,
+            "currency_id": currency.id,
+            "fiscal_position_id": fpos.id,
+            "invoice_origin": ", ".join(repairs.mapped("name"))[:250] or False,
+            "invoice_line_ids": [],
+        }
+
+    def _prepare_invoice_line(self, move_type):
+        """Values of the invoice line of this billing line; override to add."""
+        self.ensure_one()
+        sign = -1 if move_type == "out_refund" else 1
+        return {
+            "display_type": "product",
+            "name": self.name,
+            "product_id": self.product_id.id,
+            "product_uom_id": self.product_id.uom_id.id,
+            "quantity": sign * self.quantity,
+            "price_unit": self.price_unit,
+            "tax_ids": [Command.set(self.tax_ids.ids)],
+            "analytic_distribution": self.analytic_distribution,
+            "service_billing_line_id": self.id,
+        }
+
+    def _create_invoices(self):
+        """Invoice the lines still to invoice: one draft invoice (or credit
+        note) per customer, company and currency.
+
+        Returns (invoices, skipped lines)."""
+        self._lock_for_invoicing()
+        due = self.filtered(lambda line: line.state == "to_invoice")
+        skipped = self - due
+        groups = {}
+        for line in due.sorted(lambda line: (line.partner_id.id, line.id)):
+            groups.setdefault(line._invoice_group_key(), self.browse())
+            groups[line._invoice_group_key()] |= line
+        vals_list = []
+        for (partner, company, currency, move_type), lines in groups.items():
+            vals = lines._prepare_invoice(partner, company, currency, move_type)
+            vals["invoice_line_ids"] = [
+                Command.create(line._prepare_invoice_line(move_type)) for line in lines
+            ]
+            vals_list.append(vals)
+        invoices = self.env["account.move"]
+        if vals_list:
+            invoices = (
+                self.env["account.move"]
+                .with_context(default_move_type="out_invoice")
+                .create(vals_list)
+            )
+        return invoices, skipped
+
+    def action_create_invoices(self):
+        """Button of the billing clerk: invoice the selected lines."""
+        if not self:
+            raise UserError(self.env._("Select the billing lines to invoice."))
+        invoices, skipped = self._create_invoices()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        if len(invoices) == 1:
+            action.update({"views": [(False, "form")], "res_id": invoices.id})
+        else:
+            action["domain"] = [("id", "in", invoices.ids)]
+        if not skipped:
+            return action
+        message = self.env._(
+            "%(count)s line(s) were not invoiced because they are already "
+            "invoiced or cancelled: %(lines)s",
+            count=len(skipped),
+            lines=", ".join(
+                f"{line.repair_id.name or line.entitlement_id.code} "
+                f"({dict(self._fields['state']._description_selection(self.env))[line.state]})"
+                for line in skipped[:10]
+            ),
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._(
+                    "%(count)s invoice(s) created", count=len(invoices)
+                ),
+                "message": message,
+                "type": "warning",
+                "sticky": False,
+                "next": action if invoices else {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_cancel(self):
+        invoiced = self.filtered(lambda line: line.state == "invoiced")
+        if invoiced:
+            raise UserError(
+                self.env._(
+                    "%(count)s line(s) are invoiced: cancel or delete their "
+                    "invoice first.",
+                    count=len(invoiced),
+                )
+            )
+        self.is_cancelled = True
+        return True
+
+    def action_view_invoice(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "views": [(False, "form")],
+            "res_id": self.invoice_id.id,
+        }
+
+    @api.model
+    def _cron_invoice_due_lines(self):
+        """Invoice every line to invoice, customer by customer, committing
+        after each so a crash loses nothing done and a re-run goes on."""
+        partners = self.search([("state", "=", "to_invoice")]).partner_id
+        auto_commit = not (
+            modules.module.current_test
+            or getattr(threading.current_thread(), "testing", False)
+        )
+        for partner in partners:
+            lines = self.search(
+                [("state", "=", "to_invoice"), ("partner_id", "=", partner.id)]
+            )
+            invoices, __ = lines._create_invoices()
+            _logger.info(
+                "Invoiced %s overage line(s) of %s in %s invoice(s)",
+                len(lines),
+                partner.display_name,
+                len(invoices),
+            )
+            if auto_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        return True
