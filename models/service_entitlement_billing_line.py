@@ -241,14 +241,16 @@ class ServiceEntitlementBillingLine(models.Model):
                 entitlement=entitlement.display_name,
             )
         ]
-        if repair:
+        if repair and repair.lot_id:
             parts.append(
                 self.env._(
-                    "Repair %(repair)s%(serial)s",
+                    "Repair %(repair)s, serial %(serial)s",
                     repair=repair.name,
-                    serial=f", serial {repair.lot_id.name}" if repair.lot_id else "",
+                    serial=repair.lot_id.name,
                 )
             )
+        elif repair:
+            parts.append(self.env._("Repair %(repair)s", repair=repair.name))
         parts.append(format_date(self.env, consumption.date.date()))
         return "\n".join(parts)
 
@@ -381,15 +383,16 @@ class ServiceEntitlementBillingLine(models.Model):
             action["domain"] = [("id", "in", invoices.ids)]
         if not skipped:
             return action
+        states = dict(self._fields["state"]._description_selection(self.env))
+        described = ", ".join(
+            f"{line.repair_id.name or line.entitlement_id.code} ({states[line.state]})"
+            for line in skipped[:10]
+        )
         message = self.env._(
             "%(count)s line(s) were not invoiced because they are already "
             "invoiced or cancelled: %(lines)s",
             count=len(skipped),
-            lines=", ".join(
-                f"{line.repair_id.name or line.entitlement_id.code} "
-                f"({dict(self._fields['state']._description_selection(self.env))[line.state]})"
-                for line in skipped[:10]
-            ),
+            lines=described,
         )
         return {
             "type": "ir.actions.client",

@@ -1,4 +1,5 @@
 from odoo.tests.common import TransactionCase
+from odoo.tools.translate import TranslationModuleReader
 
 
 class TestFrenchTranslation(TransactionCase):
@@ -18,3 +19,15 @@ class TestFrenchTranslation(TransactionCase):
             )["string"],
             "Motifs de panne exclus",
         )
+
+    def test_every_term_can_be_extracted(self):
+        """Odoo's term extraction reads every translated message of the code;
+        a message whose arguments it cannot parse would go untranslated."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        with self.assertNoLogs("odoo.tools.translate", level="ERROR"):
+            reader = TranslationModuleReader(
+                self.env.cr, modules=["service_entitlement"], lang="fr_FR"
+            )
+        terms = {term[4] for term in reader}
+        self.assertIn("Overage on %(entitlement)s", terms)
+        self.assertIn("%(left)s of %(total)s %(unit)s left", terms)
