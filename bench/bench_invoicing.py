@@ -11,14 +11,10 @@ and rolls everything back: the database is left as it was.
 """
 
 import argparse
-import sys
-import tempfile
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-import devtool
+from common import boot, measure, table
 
 
 def parse_args():
@@ -27,21 +23,6 @@ def parse_args():
     parser.add_argument("--lines", type=int, default=10_000)
     parser.add_argument("--customers", type=int, default=1_000)
     return parser.parse_args()
-
-
-def boot(db):
-    env, odoo_dir = devtool.odoo_env()
-    for path in env.get("PYTHONPATH", "").split(":"):
-        if path and path not in sys.path:
-            sys.path.insert(0, path)
-    import odoo
-
-    tmp = tempfile.mkdtemp(prefix="service_entitlement-bench-")
-    _link, addons = devtool.addons_path(odoo_dir, tmp)
-    odoo.tools.config.parse_config(
-        [f"--addons-path={addons}", f"--database={db}", "--log-level=warn"]
-    )
-    return odoo
 
 
 def build_lines(env, lines, customers):
@@ -90,17 +71,6 @@ def build_lines(env, lines, customers):
     )
 
 
-def measure(env, func):
-    env.flush_all()
-    env.invalidate_all()
-    cr = env.cr
-    queries = cr.sql_log_count
-    started = time.perf_counter()
-    result = func()
-    env.flush_all()
-    return result, time.perf_counter() - started, cr.sql_log_count - queries
-
-
 def plain_vals(lines):
     """The same invoices as ``_create_invoices`` makes, without the links."""
     vals_list = []
@@ -122,8 +92,7 @@ def plain_vals(lines):
 
 def main():
     args = parse_args()
-    odoo = boot(args.db)
-    registry = odoo.modules.registry.Registry(args.db)
+    odoo, registry = boot(args.db)
     rows = []
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
@@ -174,13 +143,23 @@ def main():
         "queries/inv",
         "time ratio",
     )
-    print("| " + " | ".join(header) + " |")
-    print("|" + "---|" * len(header))
-    for n_lines, n_inv, ours_s, ours_q, plain_s, plain_q in rows:
-        print(
-            f"| {n_lines} | {n_inv} | {ours_s:.2f} | {ours_q / n_inv:.1f} | "
-            f"{plain_s:.2f} | {plain_q / n_inv:.1f} | {ours_s / plain_s:.2f} |"
+    print(
+        table(
+            header,
+            [
+                (
+                    n_lines,
+                    n_inv,
+                    f"{ours_s:.2f}",
+                    f"{ours_q / n_inv:.1f}",
+                    f"{plain_s:.2f}",
+                    f"{plain_q / n_inv:.1f}",
+                    f"{ours_s / plain_s:.2f}",
+                )
+                for n_lines, n_inv, ours_s, ours_q, plain_s, plain_q in rows
+            ],
         )
+    )
 
 
 if __name__ == "__main__":

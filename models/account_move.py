@@ -56,7 +56,7 @@ class AccountMoveLine(models.Model):
         index="btree_not_null",
         copy=False,
         readonly=True,
-        ondelete="restrict",
+        ondelete="set null",
     )
 
     def init(self):

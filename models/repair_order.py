@@ -158,6 +158,8 @@ class RepairOrder(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
+        if self._entitlement_bypassed():
+            return res
         if "fault_reason_id" in vals:
             self._entitlement_release_excluded()
         if "under_warranty" not in vals and {"entitlement_id", "fault_reason_id"} & set(
@@ -177,6 +179,8 @@ class RepairOrder(models.Model):
 
     def action_repair_done(self):
         res = super().action_repair_done()
+        if self._entitlement_bypassed():
+            return res
         self._entitlement_release_excluded()
         self._entitlement_recount_hours()
         self.filtered(

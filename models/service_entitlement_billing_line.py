@@ -25,11 +25,13 @@ class ServiceEntitlementBillingLine(models.Model):
 
     name = fields.Text(string="Description", required=True)
     date = fields.Date(required=True, default=fields.Date.context_today, index=True)
+    # Lines are never deleted by hand (see _unlink_never) and entitlements
+    # with a ledger cannot be deleted: cascading only serves uninstallation.
     consumption_id = fields.Many2one(
         "service.entitlement.consumption",
         required=True,
         readonly=True,
-        ondelete="restrict",
+        ondelete="cascade",
         index=True,
     )
     entitlement_id = fields.Many2one(
@@ -37,7 +39,7 @@ class ServiceEntitlementBillingLine(models.Model):
         required=True,
         readonly=True,
         index=True,
-        ondelete="restrict",
+        ondelete="cascade",
         check_company=True,
     )
     repair_id = fields.Many2one(

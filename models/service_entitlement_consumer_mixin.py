@@ -235,9 +235,16 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
             doc.entitlement_consumption_ids = mine.with_env(self.env)
             doc.entitlement_consumption_count = len(mine)
 
+    def _entitlement_bypassed(self):
+        """Context key ``service_entitlement_bypass``: documents behave as in
+        plain Odoo (data imports, benchmarks against plain Odoo)."""
+        return bool(self.env.context.get("service_entitlement_bypass"))
+
     def _entitlement_rematch(self):
         """Choose the best eligible entitlement for open documents that have
         not consumed yet."""
+        if self._entitlement_bypassed():
+            return
         for doc in self:
             if not doc._entitlement_is_open() or doc._entitlement_live_consumption():
                 continue
@@ -419,6 +426,8 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
     def _entitlement_consume(self, trigger):
         """Take the terms of the documents whose entitlement consumes on
         ``trigger`` ('confirm' or 'done')."""
+        if self._entitlement_bypassed():
+            return self.env["service.entitlement.consumption"]
         docs = self.filtered(
             lambda d: d.entitlement_id and d.entitlement_id.sudo().consume_on == trigger
         )
@@ -576,6 +585,8 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         With ``next_cycle`` the document may consume again afterwards (reset
         to draft, or re-consumption with new hours)."""
         Ledger = self.env["service.entitlement.consumption"].sudo()
+        if self._entitlement_bypassed():
+            return Ledger
         lives = {doc: doc._entitlement_live_consumption() for doc in self}
         self._entitlement_lock(Ledger.browse().union(*lives.values()).entitlement_id)
         reversals = Ledger

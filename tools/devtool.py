@@ -321,6 +321,106 @@ def cmd_check_install(args):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+LIFECYCLE_CHECK = """
+import sys
+ours = env["ir.model.data"].search_count(
+    [("module", "=", "service_entitlement"), ("model", "=", "repair.order")]
+)
+repairs = env["repair.order"].search_count([]) - ours
+module = env["ir.module.module"].search([("name", "=", "service_entitlement")])
+module.button_immediate_uninstall()
+env.cr.commit()
+env.cr.execute("SELECT to_regclass('service_entitlement')")
+table = env.cr.fetchone()[0]
+env.cr.execute(
+    "SELECT count(*) FROM information_schema.columns "
+    "WHERE table_name = 'repair_order' AND column_name = 'entitlement_id'"
+)
+column = env.cr.fetchone()[0]
+left = env["repair.order"].search_count([])
+print("LIFECYCLE", module.state, table, column, repairs, left)
+"""
+
+
+def cmd_check_lifecycle(args):
+    """Install on a database that already has repairs and serials, upgrade,
+    uninstall; fail on any warning or error of those steps."""
+    env, odoo_dir = odoo_env()
+    check_postgres(env)
+    tmp = tempfile.mkdtemp(prefix=f"{MODULE}-lifecycle-")
+    _link, addons = addons_path(odoo_dir, tmp)
+    db = f"{MODULE}_lifecycle_{os.getpid()}_{int(time.time())}"
+    base = [f"--addons-path={addons}", f"--database={db}", "--no-http"]
+    problems = []
+    try:
+        print(f"Creating {db} with repairs and serial numbers (Odoo demo data)...")
+        code = run_logged(
+            odoo_cmd(*base, "--init=repair", "--stop-after-init", "--log-level=warn"),
+            env,
+            Path(tmp) / "repair.log",
+        )
+        if code:
+            fail("installing repair failed.")
+        steps = [
+            ("install", [f"--init={MODULE}", "--stop-after-init"], None),
+            ("upgrade", [f"--update={MODULE}", "--stop-after-init"], None),
+            ("uninstall", ["shell", "--log-level=warn"], LIFECYCLE_CHECK),
+        ]
+        result = ""
+        for name, extra, stdin in steps:
+            print(f"== {name}")
+            log = Path(tmp) / f"{name}.log"
+            cmd = (
+                odoo_cmd(extra[0], *base, *extra[1:])
+                if extra[0] == "shell"
+                else odoo_cmd(*base, *extra, "--log-level=warn")
+            )
+            with open(log, "w", encoding="utf-8") as out:
+                proc = subprocess.run(
+                    cmd,
+                    env=env,
+                    input=stdin,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                    check=False,
+                )
+            text = log.read_text(encoding="utf-8")
+            if stdin:
+                result = next(
+                    (
+                        line
+                        for line in text.splitlines()
+                        if line.startswith("LIFECYCLE")
+                    ),
+                    "",
+                )
+            found = log_problems(log)
+            problems += [f"{name}: {line}" for line in found]
+            if proc.returncode:
+                problems.append(f"{name}: exit code {proc.returncode}")
+        print(result)
+        parts = result.split()
+        if len(parts) != 6:
+            problems.append("uninstall: no result printed")
+        else:
+            state, table, column, before, after = parts[1:]
+            if state != "uninstalled" or table != "None" or column != "0":
+                problems.append(f"uninstall left {state=} {table=} {column=}")
+            if before != after:
+                problems.append(f"repairs before {before}, after uninstall {after}")
+        for line in problems:
+            print(f"  {line}", file=sys.stderr)
+        if problems:
+            print("FAILED: the module lifecycle is not clean.", file=sys.stderr)
+            return 1
+        print("Install, upgrade and uninstall are clean.")
+        return 0
+    finally:
+        drop_db(env, db, addons)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -330,12 +430,17 @@ def main():
     test = sub.add_parser("test", help="run the test suite on a throwaway database")
     test.add_argument("pytest_args", nargs="*", help="extra pytest arguments")
     sub.add_parser("check-install", help="install with demo data, fail on warnings")
+    sub.add_parser(
+        "check-lifecycle", help="install on existing repairs, upgrade, uninstall"
+    )
     args = parser.parse_args()
     if args.command == "run":
         cmd_run(args)
         return 0
     if args.command == "check-install":
         return cmd_check_install(args)
+    if args.command == "check-lifecycle":
+        return cmd_check_lifecycle(args)
     return cmd_test(args)
 
 
