@@ -1,0 +1,338 @@
+#!/usr/bin/env python3
+"""Load test: service desk users creating and confirming repairs on shared
+entitlements, over JSON-RPC, against Odoo started with several workers.
+
+    python3 bench/load_repairs.py --db SCRATCH_DB [--workers 4 --users 8
+        --seconds 60 --port 8070]
+
+SCRATCH_DB is a database with service_entitlement installed; the run adds a
+customer, two shared entitlements and its repairs to it. Odoo is started on
+127.0.0.1 only, for a bounded time, and stopped at the end. Afterwards the
+ledger and the counters are compared in the database.
+"""
+
+import argparse
+import itertools
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+import devtool
+from common import table
+
+HOST = "127.0.0.1"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--users", type=int, default=8)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--port", type=int, default=8070)
+    parser.add_argument("--login", default="admin")
+    parser.add_argument("--password", default="admin")
+    return parser.parse_args()
+
+
+class Client:
+    """A JSON-RPC client with its own session, like one browser tab."""
+
+    _ids = itertools.count()
+
+    def __init__(self, base, db, login, password):
+        self.base = base
+        self.cookie = None
+        result = self.call(
+            "/web/session/authenticate",
+            {"db": db, "login": login, "password": password},
+        )
+        self.uid = result["uid"]
+
+    def call(self, path, params):
+        body = json.dumps(
+            {
+                "jsonrpc": "2.0",
+                "method": "call",
+                "id": next(self._ids),
+                "params": params,
+            }
+        ).encode()
+        request = urllib.request.Request(
+            self.base + path, data=body, headers={"Content-Type": "application/json"}
+        )
+        if self.cookie:
+            request.add_header("Cookie", self.cookie)
+        with urllib.request.urlopen(request, timeout=60) as response:
+            cookie = response.headers.get("Set-Cookie")
+            if cookie and cookie.startswith("session_id="):
+                self.cookie = cookie.split(";", 1)[0]
+            payload = json.loads(response.read())
+        if payload.get("error"):
+            raise RpcError(payload["error"])
+        return payload["result"]
+
+    def call_kw(self, model, method, args, kwargs=None):
+        return self.call(
+            f"/web/dataset/call_kw/{model}/{method}",
+            {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
+        )
+
+
+class RpcError(Exception):
+    def __init__(self, error):
+        super().__init__(error.get("data", {}).get("message") or error.get("message"))
+        self.name = error.get("data", {}).get("name", "")
+
+
+def start_odoo(args):
+    env, odoo_dir = devtool.odoo_env()
+    tmp = Path(tempfile.mkdtemp(prefix="service_entitlement-load-"))
+    _link, addons = devtool.addons_path(odoo_dir, tmp)
+    log = open(tmp / "odoo.log", "w", encoding="utf-8")
+    proc = subprocess.Popen(
+        devtool.odoo_cmd(
+            f"--addons-path={addons}",
+            f"--database={args.db}",
+            f"--db-filter=^{args.db}$",
+            f"--http-interface={HOST}",
+            f"--http-port={args.port}",
+            f"--workers={args.workers}",
+            "--max-cron-threads=0",
+            "--limit-time-real=120",
+            "--log-level=warn",
+        ),
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://{HOST}:{args.port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/web/health", timeout=2):
+                return proc, base, tmp / "odoo.log"
+        except OSError:
+            time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGTERM)
+    raise SystemExit("Odoo did not start; see " + str(tmp / "odoo.log"))
+
+
+def setup(client, tag):
+    partner = client.call_kw(
+        "res.partner", "create", [{"name": f"Load customer {tag}", "is_company": True}]
+    )
+    product = client.call_kw(
+        "product.product", "create", [{"name": f"Load device {tag}", "type": "consu"}]
+    )
+    overage = client.call_kw(
+        "product.product",
+        "create",
+        [{"name": f"Load overage {tag}", "type": "service"}],
+    )
+    today = time.strftime("%Y-%m-%d")
+    entitlements = []
+    for policy, terms in (("block", 40), ("bill", 40)):
+        entitlement = client.call_kw(
+            "service.entitlement",
+            "create",
+            [
+                {
+                    "name": f"Load {policy} {tag}",
+                    "partner_id": partner,
+                    "date_start": today,
+                    "date_end": f"{int(today[:4]) + 1}{today[4:]}",
+                    "total_terms": terms,
+                    "limit_policy": policy,
+                    "overage_product_id": overage,
+                    "overage_price": 10,
+                    "is_default": policy == "block",
+                }
+            ],
+        )
+        client.call_kw("service.entitlement", "action_activate", [[entitlement]])
+        entitlements.append(entitlement)
+    return partner, product, entitlements
+
+
+def user_loop(base, args, setup_result, deadline, shared):
+    partner, product, entitlements = setup_result
+    stats, lock = shared
+    client = Client(base, args.db, args.login, args.password)
+    for turn in itertools.count():
+        if time.monotonic() >= deadline:
+            return
+        entitlement = entitlements[turn % len(entitlements)]
+        for step in ("create", "confirm"):
+            started = time.perf_counter()
+            outcome = "ok"
+            try:
+                if step == "create":
+                    repair = client.call_kw(
+                        "repair.order",
+                        "create",
+                        [
+                            {
+                                "partner_id": partner,
+                                "product_id": product,
+                                "entitlement_id": entitlement,
+                            }
+                        ],
+                    )
+                else:
+                    client.call_kw("repair.order", "action_validate", [[repair]])
+            except RpcError as error:
+                outcome = "blocked" if "blocks it" in str(error) else "error"
+                if outcome == "error":
+                    with lock:
+                        stats["messages"].add(f"{error.name}: {str(error)[:120]}")
+            except OSError as error:
+                outcome = "error"
+                with lock:
+                    stats["messages"].add(f"{type(error).__name__}: {error}")
+            elapsed = time.perf_counter() - started
+            with lock:
+                stats["latency"].append(elapsed)
+                stats[outcome] += 1
+            if outcome != "ok":
+                break
+
+
+def check_ledger(db, entitlement_ids):
+    env, _odoo_dir = devtool.odoo_env()
+    script = (
+        "import psycopg2, json, sys\n"
+        "cr = psycopg2.connect(dbname=sys.argv[1]).cursor()\n"
+        "cr.execute('''SELECT e.id, e.limit_policy, e.total_terms, e.used_terms,"
+        " COALESCE(SUM(c.quantity), 0), COALESCE(SUM(c.overage_quantity), 0),"
+        " (SELECT count(*) FROM service_entitlement_billing_line b"
+        "   WHERE b.entitlement_id = e.id)"
+        " FROM service_entitlement e LEFT JOIN service_entitlement_consumption c"
+        " ON c.entitlement_id = e.id WHERE e.id = ANY(%s) GROUP BY e.id''',"
+        " [json.loads(sys.argv[2])])\n"
+        "print(json.dumps(cr.fetchall(), default=float))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, db, json.dumps(entitlement_ids)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout)
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def main():
+    args = parse_args()
+    proc, base, log = start_odoo(args)
+    try:
+        admin = Client(base, args.db, args.login, args.password)
+        partner, product, entitlements = setup(admin, os.getpid())
+        stats = {"latency": [], "ok": 0, "blocked": 0, "error": 0, "messages": set()}
+        lock = threading.Lock()
+        deadline = time.monotonic() + args.seconds
+        started = time.monotonic()
+        threads = [
+            threading.Thread(
+                target=user_loop,
+                args=(
+                    base,
+                    args,
+                    partner,
+                    product,
+                    entitlements,
+                    deadline,
+                    stats,
+                    lock,
+                ),
+            )
+            for __ in range(args.users)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=args.seconds + 120)
+        wall = time.monotonic() - started
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    requests = len(stats["latency"])
+    print(
+        table(
+            (
+                "workers",
+                "users",
+                "seconds",
+                "requests",
+                "req/s",
+                "p50 ms",
+                "p95 ms",
+                "ok",
+                "blocked",
+                "errors",
+            ),
+            [
+                (
+                    args.workers,
+                    args.users,
+                    f"{wall:.0f}",
+                    requests,
+                    f"{requests / wall:.1f}",
+                    f"{percentile(stats['latency'], 0.5) * 1000:.0f}",
+                    f"{percentile(stats['latency'], 0.95) * 1000:.0f}",
+                    stats["ok"],
+                    stats["blocked"],
+                    stats["error"],
+                )
+            ],
+        )
+    )
+    for message in sorted(stats["messages"])[:10]:
+        print("error:", message)
+    rows = check_ledger(args.db, entitlements)
+    consistent = True
+    print(
+        table(
+            (
+                "entitlement",
+                "policy",
+                "total",
+                "used",
+                "ledger sum",
+                "overage",
+                "billing lines",
+            ),
+            [row for row in rows],
+        )
+    )
+    for _id, _policy, total, used, ledger, _overage, _lines in rows:
+        if abs(used - ledger) > 1e-6 or ledger > total + 1e-6:
+            consistent = False
+    problems = [
+        line
+        for line in log.read_text(encoding="utf-8").splitlines()
+        if devtool.LOG_LEVEL_RE.match(line)
+    ]
+    print(f"ledger and counters agree, nothing over-consumed: {consistent}")
+    print(f"warnings or errors in the Odoo log: {len(problems)}")
+    for line in problems[:5]:
+        print("  " + line)
+    return 0 if consistent and not stats["error"] and not problems else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
