@@ -252,12 +252,9 @@ def main():
                 args=(
                     base,
                     args,
-                    partner,
-                    product,
-                    entitlements,
+                    (partner, product, entitlements),
                     deadline,
-                    stats,
-                    lock,
+                    (stats, lock),
                 ),
             )
             for __ in range(args.users)

@@ -96,6 +96,16 @@ def check_postgres(env):
         )
 
 
+def check_browser():
+    """The UI tour runs in headless Chromium, as Odoo's own tours do."""
+    names = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+    if not any(shutil.which(name) for name in names):
+        fail(
+            "Chromium is needed for the UI tour tests and was not found.\n"
+            "  Install it (Debian/Ubuntu: apt-get install chromium) and run again."
+        )
+
+
 def addons_path(odoo_dir, tmp):
     """Our module linked under its technical name, then Odoo's own addons."""
     link_dir = Path(tmp) / "addons"
@@ -224,6 +234,7 @@ def cmd_run(args):
 def cmd_test(args):
     env, odoo_dir = odoo_env()
     check_postgres(env)
+    check_browser()
     tmp = tempfile.mkdtemp(prefix=f"{MODULE}-test-")
     link, addons = addons_path(odoo_dir, tmp)
     db = f"{MODULE}_test_{os.getpid()}_{int(time.time())}"
@@ -258,6 +269,7 @@ def cmd_test(args):
             f"--odoo-database={db}",
             f"--odoo-addons-path={addons}",
             "--odoo-log-level=warn",
+            "--odoo-http",
             f"--odoo-extra=logfile={odoo_test_log}",
             # pytest-odoo imports Odoo's test framework before it switches test
             # mode on, which makes that module log a spurious error.

@@ -1,0 +1,54 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command, fields
+from odoo.tests import HttpCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestServiceDeskTour(HttpCase):
+    """The service desk's repair flow in the browser (headless Chromium)."""
+
+    def test_repair_shows_entitlement_and_consumes(self):
+        env = self.env
+        customer = env["res.partner"].create(
+            {"name": "Tour Customer", "is_company": True}
+        )
+        product = env["product.product"].create(
+            {
+                "name": "Tour Laptop",
+                "type": "consu",
+                "is_storable": True,
+                "tracking": "serial",
+            }
+        )
+        lot = env["stock.lot"].create(
+            {"name": "TOUR-0001", "product_id": product.id, "customer_id": customer.id}
+        )
+        env["stock.quant"]._update_available_quantity(
+            product, env.ref("stock.stock_location_stock"), 1.0, lot_id=lot
+        )
+        start = fields.Date.context_today(env["repair.order"]) - relativedelta(days=10)
+        entitlement = env["service.entitlement"].create(
+            {
+                "name": "Tour warranty",
+                "partner_id": customer.id,
+                "date_start": start,
+                "date_end": start + relativedelta(years=1),
+                "total_terms": 3,
+                "lot_ids": [Command.set(lot.ids)],
+            }
+        )
+        entitlement.action_activate()
+        new_test_user(
+            env,
+            login="tour_desk",
+            password="tour_desk",
+            groups="base.group_user,service_entitlement.group_service_desk",
+        )
+        self.start_tour(
+            "/odoo/action-repair.action_repair_order_tree",
+            "service_entitlement_repair_tour",
+            login="tour_desk",
+        )
+        self.assertEqual(entitlement.remaining_terms, 2)
+        self.assertEqual(len(entitlement.consumption_ids), 1)
