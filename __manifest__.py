@@ -25,6 +25,7 @@
         "views/account_move_views.xml",
         "views/stock_lot_views.xml",
         "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
     "assets": {

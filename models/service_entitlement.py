@@ -1,8 +1,8 @@
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_compare, float_is_zero
+from odoo.tools import float_compare, float_is_zero, format_date
 
 ENTITLEMENT_TYPES = [
     ("warranty", "Warranty"),
@@ -39,10 +39,15 @@ TERMS_FIELDS = frozenset(
         "overage_product_id",
         "overage_price",
         "analytic_distribution",
+        "carry_over",
+        "carry_over_max",
+        "renewal_product_id",
     }
 )
 # Fields every user who may write an entitlement may change, whatever its state.
 FREE_FIELDS = frozenset({"description", "user_id", "is_default", "active"})
+# Fields the alert job keeps up to date.
+ALERT_FIELDS = frozenset({"expiry_alert_sent", "threshold_alert_sent"})
 
 
 class ServiceEntitlement(models.Model):
@@ -270,6 +275,41 @@ class ServiceEntitlement(models.Model):
         string="Repairs Over Terms", compute="_compute_repair_count"
     )
     description = fields.Html(string="Notes")
+    alert_threshold_percent = fields.Float(
+        string="Low Terms Alert (%)",
+        default=20.0,
+        help="Alert the customer's salesperson when the remaining terms fall to "
+        "this share of the total.",
+    )
+    expiry_alert_sent = fields.Boolean(copy=False, readonly=True)
+    threshold_alert_sent = fields.Boolean(copy=False, readonly=True)
+    previous_id = fields.Many2one(
+        "service.entitlement",
+        string="Renewal Of",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        check_company=True,
+    )
+    renewal_ids = fields.One2many("service.entitlement", "previous_id", readonly=True)
+    carry_over = fields.Boolean(
+        string="Carry Over Unused Terms",
+        help="When renewed, unused terms are added to the next entitlement.",
+    )
+    carry_over_max = fields.Float(
+        string="Carry-over Cap",
+        digits="Product Unit of Measure",
+        help="Most terms carried over to the renewal; zero means no cap.",
+    )
+    renewal_product_id = fields.Many2one(
+        "product.product",
+        check_company=True,
+        domain="[('sale_ok', '=', True)]",
+        help="When set, renewing makes a quotation of this product for the customer.",
+    )
+    renewal_order_id = fields.Many2one(
+        "sale.order", string="Renewal Quotation", copy=False, readonly=True
+    )
 
     _sql_constraints = [
         (
@@ -429,6 +469,25 @@ class ServiceEntitlement(models.Model):
                         )
                     )
 
+    @api.constrains("alert_threshold_percent", "carry_over_max")
+    def _check_alert_and_carry_over(self):
+        for rec in self:
+            if not 0.0 <= rec.alert_threshold_percent <= 100.0:
+                raise ValidationError(
+                    self.env._(
+                        "The low terms alert of %(name)s must be between 0%% and "
+                        "100%%.",
+                        name=rec.display_name,
+                    )
+                )
+            if rec.carry_over_max < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The carry-over cap of %(name)s cannot be negative.",
+                        name=rec.display_name,
+                    )
+                )
+
     @api.constrains("overage_price")
     def _check_overage_price(self):
         for rec in self:
@@ -501,7 +560,18 @@ class ServiceEntitlement(models.Model):
         self.check_access("write")
         self._check_can_write(vals)
         self._normalize_partner(vals)
-        return super().write(vals)
+        res = super().write(vals)
+        # New terms or dates may call for the alerts again.
+        if "date_end" in vals:
+            self.filtered("expiry_alert_sent").expiry_alert_sent = False
+        if {"total_terms", "alert_threshold_percent"} & set(vals):
+            self.filtered(
+                lambda r: (
+                    r.threshold_alert_sent
+                    and r.remaining_percent > r.alert_threshold_percent
+                )
+            ).threshold_alert_sent = False
+        return res
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):
@@ -541,7 +611,9 @@ class ServiceEntitlement(models.Model):
             vals["partner_id"] = partner.commercial_partner_id.id
 
     def _check_can_write(self, vals):
-        changed = set(vals) - FREE_FIELDS - {"message_main_attachment_id"}
+        changed = (
+            set(vals) - FREE_FIELDS - ALERT_FIELDS - {"message_main_attachment_id"}
+        )
         if not changed or not self:
             return
         terms_changed = changed & TERMS_FIELDS
@@ -638,6 +710,169 @@ class ServiceEntitlement(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+
+    def action_renew(self):
+        """Create the next entitlement as a draft, starting the day after this
+        one ends, for the same duration."""
+        self.ensure_one()
+        self._check_manager()
+        if self.state not in ("active", "expired"):
+            raise UserError(
+                self.env._(
+                    "Only active or expired entitlements can be renewed; %(name)s "
+                    "is not.",
+                    name=self.display_name,
+                )
+            )
+        if self.renewal_ids.filtered(lambda r: r.state != "cancelled"):
+            raise UserError(
+                self.env._(
+                    "%(name)s is already renewed by %(renewal)s.",
+                    name=self.display_name,
+                    renewal=self.renewal_ids[0].display_name,
+                )
+            )
+        renewal = self.create(self._prepare_renewal())
+        if self.renewal_product_id:
+            renewal.renewal_order_id = self.env["sale.order"].create(
+                self._prepare_renewal_order(renewal)
+            )
+        self.message_post(
+            body=self.env._("Renewed by %(renewal)s", renewal=renewal.display_name)
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "service.entitlement",
+            "views": [(False, "form")],
+            "res_id": renewal.id,
+        }
+
+    def _prepare_renewal(self):
+        self.ensure_one()
+        start = self.date_end + relativedelta(days=1)
+        length = relativedelta(self.date_end + relativedelta(days=1), self.date_start)
+        carried = 0.0
+        if self.carry_over and self.remaining_terms > 0:
+            carried = self.remaining_terms
+            if self.carry_over_max:
+                carried = min(carried, self.carry_over_max)
+            if self.allocation_type == "incidents":
+                carried = float(int(carried))
+        vals = self.copy_data()[0]
+        vals.update(
+            {
+                "previous_id": self.id,
+                "date_start": start,
+                "date_end": start + length - relativedelta(days=1),
+                "total_terms": self.total_terms + carried,
+                "state": "draft",
+                "lot_ids": [Command.set(self.lot_ids.ids)],
+                "product_ids": [Command.set(self.product_ids.ids)],
+                "product_categ_ids": [Command.set(self.product_categ_ids.ids)],
+                "excluded_fault_reason_ids": [
+                    Command.set(self.excluded_fault_reason_ids.ids)
+                ],
+            }
+        )
+        vals.pop("code", None)
+        return vals
+
+    def _prepare_renewal_order(self, renewal):
+        self.ensure_one()
+        return {
+            "partner_id": self.partner_id.id,
+            "company_id": self.company_id.id,
+            "origin": self.code,
+            "order_line": [
+                Command.create(
+                    {
+                        "product_id": self.renewal_product_id.id,
+                        "product_uom_qty": 1,
+                        "name": self.env._(
+                            "Renewal of %(name)s, %(start)s to %(end)s",
+                            name=self.display_name,
+                            start=format_date(self.env, renewal.date_start),
+                            end=format_date(self.env, renewal.date_end),
+                        ),
+                    }
+                )
+            ],
+        }
+
+    def _alert_responsible(self):
+        self.ensure_one()
+        return self.partner_id.user_id or self.user_id or self.env.user
+
+    def _send_alert(self, summary, body):
+        """An activity and an email for the customer's salesperson."""
+        self.ensure_one()
+        user = self._alert_responsible()
+        self.activity_schedule(
+            "mail.mail_activity_data_todo", summary=summary, note=body, user_id=user.id
+        )
+        self.message_post(
+            body=body,
+            subject=summary,
+            partner_ids=user.partner_id.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _check_threshold_alert(self):
+        for rec in self.filtered(
+            lambda r: (
+                r.state == "active"
+                and not r.threshold_alert_sent
+                and r.remaining_percent <= r.alert_threshold_percent
+            )
+        ):
+            rec._send_alert(
+                self.env._("Entitlement running low: %(name)s", name=rec.display_name),
+                self.env._(
+                    "%(name)s of %(customer)s has %(left)s of %(total)s %(unit)s left.",
+                    name=rec.display_name,
+                    customer=rec.partner_id.name,
+                    left=max(rec.remaining_terms, 0.0),
+                    total=rec.total_terms,
+                    unit=rec.allocation_type,
+                ),
+            )
+            rec.threshold_alert_sent = True
+
+    @api.model
+    def _cron_send_alerts(self):
+        """Alert before expiry and on low terms, once each.  Idempotent."""
+        today = fields.Date.context_today(self)
+        pending = self._read_group(
+            [("state", "=", "active"), ("expiry_alert_sent", "=", False)],
+            ["company_id"],
+        )
+        for (company,) in pending:
+            limit = today + relativedelta(days=company.entitlement_expiry_alert_days)
+            expiring = self.search(
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "=", "active"),
+                    ("expiry_alert_sent", "=", False),
+                    ("date_end", "<=", limit),
+                ]
+            )
+            for rec in expiring:
+                rec._send_alert(
+                    self.env._("Entitlement ending: %(name)s", name=rec.display_name),
+                    self.env._(
+                        "%(name)s of %(customer)s ends on %(date)s. Renew it if "
+                        "the customer wants to stay covered.",
+                        name=rec.display_name,
+                        customer=rec.partner_id.name,
+                        date=format_date(self.env, rec.date_end),
+                    ),
+                )
+                rec.expiry_alert_sent = True
+        self.search(
+            [("state", "=", "active"), ("threshold_alert_sent", "=", False)]
+        )._check_threshold_alert()
+        return True
 
     @api.model
     def _cron_update_states(self):

@@ -457,6 +457,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
             self._entitlement_prepare_consumption(entitlement, covered, overage, note)
         )
         self._entitlement_invalidate()
+        entitlement._check_threshold_alert()
         return row
 
     def _entitlement_invalidate(self):
