@@ -26,6 +26,8 @@
         "views/stock_lot_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "views/service_entitlement_analysis_views.xml",
+        "report/service_entitlement_report.xml",
         "views/menus.xml",
     ],
     "assets": {

@@ -441,3 +441,26 @@ class TestConcurrentInvoicing(BillingCase):
                 entitlement = env["service.entitlement"].browse(entitlement_id)
                 entitlement.write({"state": "cancelled"})
                 entitlement.unlink()
+
+
+class TestStatementReport(BillingCase):
+    def test_statement_shows_coverage_usage_and_overages(self):
+        warranty = self._warranty()
+        repair = self._fourth_repair(warranty)
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "service_entitlement.report_service_entitlement", warranty.ids
+            )[0]
+            .decode()
+        )
+        for text in (
+            warranty.code,
+            "LAP-0041",
+            "Accidental damage",
+            "Bill the overage",
+            repair.name,
+            "Overages",
+            "Overage on",
+        ):
+            self.assertIn(text, html)
