@@ -1,5 +1,6 @@
 from . import service_entitlement_consumer_mixin
 from . import account_move
+from . import product_template
 from . import repair_order
 from . import res_company
 from . import res_config_settings
@@ -11,3 +12,4 @@ from . import service_entitlement_template
 from . import service_fault_reason
 from . import stock_lot
 from . import stock_move
+from . import stock_picking

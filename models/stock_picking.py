@@ -1,0 +1,99 @@
+from odoo import Command, fields, models
+
+
+class StockPicking(models.Model):
+    _inherit = "stock.picking"
+
+    def _action_done(self):
+        res = super()._action_done()
+        self._create_delivery_warranties()
+        return res
+
+    def _create_delivery_warranties(self):
+        """Give delivered serial numbers their product's warranty, once."""
+        deliveries = self.filtered(
+            lambda p: (
+                p.state == "done"
+                and p.picking_type_code == "outgoing"
+                and p.location_dest_id.usage == "customer"
+                and p.partner_id
+            )
+        )
+        Entitlement = self.env["service.entitlement"].sudo()
+        for picking in deliveries:
+            customer = picking.partner_id.commercial_partner_id
+            start = fields.Date.context_today(self, picking.date_done)
+            for line in picking.move_line_ids.filtered("lot_id"):
+                lot = line.lot_id.sudo()
+                if not picking._set_service_item_owner(lot, customer):
+                    continue
+                template = line.product_id.warranty_template_id
+                if not template:
+                    continue
+                existing = Entitlement.search_count(
+                    [
+                        ("lot_ids", "in", lot.ids),
+                        ("template_id", "=", template.id),
+                        ("state", "!=", "cancelled"),
+                    ],
+                    limit=1,
+                )
+                if existing:
+                    continue
+                entitlement = Entitlement.create(
+                    picking._prepare_delivery_warranty(template, lot, customer, start)
+                )
+                entitlement.action_activate()
+                lot.write(
+                    {
+                        "warranty_date_start": entitlement.date_start,
+                        "warranty_date_end": entitlement.date_end,
+                    }
+                )
+                entitlement.message_post(
+                    body=self.env._(
+                        "Created by the delivery %(picking)s of %(lot)s.",
+                        picking=picking.name,
+                        lot=lot.name,
+                    )
+                )
+
+    def _set_service_item_owner(self, lot, customer):
+        """Make ``customer`` the owner of the delivered serial number, unless
+        entitlements of another customer still cover it (then say so)."""
+        if lot.customer_id.commercial_partner_id == customer:
+            return True
+        others = lot.entitlement_ids.filtered(
+            lambda e: (
+                e.partner_id != customer and e.state in ("draft", "waiting", "active")
+            )
+        )
+        if others:
+            lot.message_post(
+                body=self.env._(
+                    "Delivered to %(customer)s by %(picking)s, but %(entitlements)s "
+                    "of another customer still cover it: owner and warranty left "
+                    "unchanged.",
+                    customer=customer.name,
+                    picking=self.name,
+                    entitlements=", ".join(others.mapped("display_name")),
+                )
+            )
+            return False
+        lot.customer_id = customer
+        return True
+
+    def _prepare_delivery_warranty(self, template, lot, customer, start):
+        self.ensure_one()
+        return {
+            "name": self.env._(
+                "%(template)s, %(lot)s", template=template.name, lot=lot.name
+            ),
+            "template_id": template.id,
+            "partner_id": customer.id,
+            "company_id": self.company_id.id,
+            "date_start": start,
+            "lot_ids": [Command.set(lot.ids)],
+            "product_ids": [Command.clear()],
+            "product_categ_ids": [Command.clear()],
+        }
