@@ -9,7 +9,7 @@
     "license": "AGPL-3",
     "application": True,
     "installable": True,
-    "depends": ["repair", "account"],
+    "depends": ["repair", "account", "portal"],
     "data": [
         "security/service_entitlement_security.xml",
         "security/ir.model.access.csv",
@@ -29,6 +29,7 @@
         "views/res_config_settings_views.xml",
         "views/service_entitlement_analysis_views.xml",
         "report/service_entitlement_report.xml",
+        "views/service_entitlement_portal_templates.xml",
         "views/menus.xml",
     ],
     "assets": {
@@ -39,5 +40,6 @@
     "demo": [
         "demo/res_users_demo.xml",
         "demo/service_entitlement_demo.xml",
+        "demo/portal_demo.xml",
     ],
 }

@@ -2,7 +2,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_compare, float_is_zero, format_date
+from odoo.tools import float_compare, float_is_zero, format_date, html_escape
 
 ENTITLEMENT_TYPES = [
     ("warranty", "Warranty"),
@@ -53,7 +53,12 @@ ALERT_FIELDS = frozenset({"expiry_alert_sent", "threshold_alert_sent"})
 class ServiceEntitlement(models.Model):
     _name = "service.entitlement"
     _description = "Service Entitlement"
-    _inherit = ["mail.thread", "mail.activity.mixin", "analytic.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "analytic.mixin",
+        "portal.mixin",
+    ]
     _order = "date_end, id"
     _check_company_auto = True
     _rec_names_search = ["name", "code", "partner_id.name"]
@@ -710,6 +715,76 @@ class ServiceEntitlement(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+
+    def _compute_access_url(self):
+        res = super()._compute_access_url()
+        for rec in self:
+            rec.access_url = f"/my/entitlements/{rec.id}"
+        return res
+
+    def _get_report_base_filename(self):
+        self.ensure_one()
+        return f"Statement {self.code}"
+
+    def _portal_requestable_lots(self):
+        """Serial numbers of the customer a repair may be asked for under this
+        entitlement."""
+        self.ensure_one()
+        if self.lot_ids:
+            return self.lot_ids
+        domain = [("customer_id", "child_of", self.partner_id.id)]
+        if self.product_ids:
+            domain.append(("product_id", "in", self.product_ids.ids))
+        elif self.product_categ_ids:
+            domain.append(
+                ("product_id.categ_id", "child_of", self.product_categ_ids.ids)
+            )
+        return self.env["stock.lot"].sudo().search(domain, limit=200)
+
+    def _portal_can_request_repair(self):
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        return (
+            self.state == "active"
+            and self.date_start <= today <= self.date_end
+            and (self.remaining_terms > 0 or self.limit_policy != "block")
+        )
+
+    def _portal_request_repair(self, partner, lot_id, description):
+        """A repair order asked for by the customer on the portal."""
+        self.ensure_one()
+        if not self._portal_can_request_repair():
+            raise UserError(
+                self.env._(
+                    "%(name)s does not allow a new repair request now.",
+                    name=self.display_name,
+                )
+            )
+        lot = self._portal_requestable_lots().filtered(lambda lot: lot.id == lot_id)
+        if not lot:
+            raise UserError(self.env._("Choose one of the covered serial numbers."))
+        repair = (
+            self.env["repair.order"]
+            .sudo()
+            .with_company(self.company_id)
+            .create(
+                {
+                    "partner_id": partner.id,
+                    "product_id": lot.product_id.id,
+                    "lot_id": lot.id,
+                    "entitlement_id": self.id,
+                    "internal_notes": description
+                    and f"<p>{html_escape(description)}</p>",
+                    "company_id": self.company_id.id,
+                }
+            )
+        )
+        repair.message_post(
+            body=self.env._(
+                "Requested on the portal by %(partner)s.", partner=partner.name
+            )
+        )
+        return repair
 
     def action_renew(self):
         """Create the next entitlement as a draft, starting the day after this

@@ -1,0 +1,30 @@
+import { registry } from "@web/core/registry";
+
+// A customer asks for a repair of a covered serial number from the portal.
+registry.category("web_tour.tours").add("service_entitlement_portal_tour", {
+    url: "/my/entitlements",
+    steps: () => [
+        {
+            trigger: "a:contains('Portal warranty')",
+            run: "click",
+        },
+        {
+            trigger: ".entitlement_remaining:contains('3 of 3')",
+        },
+        {
+            trigger: "select[name=lot_id]",
+            run: "selectByLabel PORTAL-0001 (Portal Laptop)",
+        },
+        {
+            trigger: "textarea[name=description]",
+            run: "edit The screen flickers",
+        },
+        {
+            trigger: "button:contains('Send the request')",
+            run: "click",
+        },
+        {
+            trigger: ".alert-success:contains('Your repair request')",
+        },
+    ],
+});

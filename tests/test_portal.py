@@ -1,0 +1,133 @@
+import re
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command, fields
+from odoo.tests import HttpCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestPortal(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.customer = env["res.partner"].create(
+            {"name": "Portal Customer", "is_company": True}
+        )
+        cls.other = env["res.partner"].create(
+            {"name": "Other Customer", "is_company": True}
+        )
+        cls.portal_user = new_test_user(
+            env, login="portal_cust", password="portal_cust", groups="base.group_portal"
+        )
+        cls.portal_user.partner_id.parent_id = cls.customer
+        product = env["product.product"].create(
+            {
+                "name": "Portal Laptop",
+                "type": "consu",
+                "is_storable": True,
+                "tracking": "serial",
+            }
+        )
+        cls.lot = env["stock.lot"].create(
+            {
+                "name": "PORTAL-0001",
+                "product_id": product.id,
+                "customer_id": cls.customer.id,
+            }
+        )
+        start = fields.Date.context_today(env["repair.order"]) - relativedelta(days=5)
+
+        def entitlement(partner, name, **vals):
+            record = env["service.entitlement"].create(
+                {
+                    "name": name,
+                    "partner_id": partner.id,
+                    "date_start": start,
+                    "date_end": start + relativedelta(years=1),
+                    "total_terms": 3,
+                    **vals,
+                }
+            )
+            record.action_activate()
+            return record
+
+        cls.mine = entitlement(
+            cls.customer, "Portal warranty", lot_ids=[Command.set(cls.lot.ids)]
+        )
+        cls.theirs = entitlement(cls.other, "Someone else's contract")
+
+    def test_my_entitlements_only_mine(self):
+        self.authenticate("portal_cust", "portal_cust")
+        page = self.url_open("/my/entitlements")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(self.mine.code, page.text)
+        self.assertNotIn(self.theirs.code, page.text)
+        detail = self.url_open(f"/my/entitlements/{self.mine.id}")
+        self.assertEqual(detail.status_code, 200)
+        self.assertIn("PORTAL-0001", detail.text)
+        self.assertIn("3 of 3", detail.text)
+        guessed = self.url_open(f"/my/entitlements/{self.theirs.id}")
+        self.assertEqual(guessed.status_code, 404)
+        missing = self.url_open("/my/entitlements/999999999")
+        self.assertEqual(missing.status_code, 404)
+        statement = self.url_open(
+            f"/my/entitlements/{self.mine.id}?report_type=pdf&download=1"
+        )
+        self.assertEqual(statement.status_code, 200)
+        self.assertIn(self.mine.code, statement.text)
+
+    def test_anonymous_needs_the_access_token(self):
+        self.assertEqual(
+            self.url_open(f"/my/entitlements/{self.mine.id}").status_code, 404
+        )
+        url = self.mine.get_portal_url()
+        self.assertIn("access_token", url)
+        self.assertEqual(self.url_open(url).status_code, 200)
+
+    def _post_request(self, entitlement, lot_id):
+        detail = self.url_open(f"/my/entitlements/{entitlement.id}")
+        token = re.search(r'csrf_token: "([^"]+)"', detail.text)
+        return self.url_open(
+            f"/my/entitlements/{entitlement.id}/repair",
+            data={
+                "csrf_token": token.group(1) if token else "",
+                "lot_id": lot_id,
+                "description": "Does not boot",
+            },
+        )
+
+    def test_repair_request_becomes_a_repair_order(self):
+        self.authenticate("portal_cust", "portal_cust")
+        response = self._post_request(self.mine, self.lot.id)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Your repair request", response.text)
+        repair = self.env["repair.order"].search([("lot_id", "=", self.lot.id)])
+        self.assertEqual(len(repair), 1)
+        self.assertEqual(repair.entitlement_id, self.mine)
+        self.assertEqual(repair.partner_id, self.portal_user.partner_id)
+        self.assertIn("Does not boot", repair.internal_notes)
+        self.assertEqual(repair.state, "draft")
+
+    def test_no_request_when_the_entitlement_does_not_allow_it(self):
+        self.mine.write({"total_terms": 1, "limit_policy": "block"})
+        self.env["service.entitlement.consumption"].create(
+            {"entitlement_id": self.mine.id, "quantity": 1}
+        )
+        self.authenticate("portal_cust", "portal_cust")
+        detail = self.url_open(f"/my/entitlements/{self.mine.id}")
+        self.assertIn("does not allow a new repair request", detail.text)
+        response = self._post_request(self.mine, self.lot.id)
+        self.assertIn("does not allow a new repair request", response.text)
+        self.assertFalse(
+            self.env["repair.order"].search([("lot_id", "=", self.lot.id)])
+        )
+
+    def test_request_repair_tour(self):
+        self.start_tour(
+            "/my/entitlements", "service_entitlement_portal_tour", login="portal_cust"
+        )
+        repair = self.env["repair.order"].search([("lot_id", "=", self.lot.id)])
+        self.assertEqual(repair.entitlement_id, self.mine)
+        self.assertIn("The screen flickers", repair.internal_notes)
