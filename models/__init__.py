@@ -7,6 +7,7 @@ from . import res_config_settings
 from . import res_partner
 from . import service_entitlement
 from . import service_entitlement_billing_line
+from . import service_entitlement_channel_limit
 from . import service_entitlement_consumption
 from . import service_entitlement_template
 from . import service_fault_reason

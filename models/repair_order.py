@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
+from .service_entitlement_channel_limit import CHANNELS
+
 
 class RepairOrder(models.Model):
     _name = "repair.order"
@@ -12,6 +14,13 @@ class RepairOrder(models.Model):
         tracking=True,
         help="Why the item failed, as found by the technician. Entitlements may "
         "exclude some reasons, such as accidental damage.",
+    )
+    intake_channel = fields.Selection(
+        CHANNELS,
+        string="Channel",
+        default="phone",
+        tracking=True,
+        help="How the request reached the service desk.",
     )
     labor_hours = fields.Float(
         string="Labour Hours",
@@ -88,6 +97,9 @@ class RepairOrder(models.Model):
 
     def _entitlement_get_company(self):
         return self.company_id
+
+    def _entitlement_get_channel(self):
+        return self.intake_channel
 
     def _entitlement_is_open(self):
         return self.state == "draft"

@@ -42,6 +42,7 @@ TERMS_FIELDS = frozenset(
         "carry_over",
         "carry_over_max",
         "renewal_product_id",
+        "channel_limit_ids",
     }
 )
 # Fields every user who may write an entitlement may change, whatever its state.
@@ -269,6 +270,12 @@ class ServiceEntitlement(models.Model):
         readonly=True,
     )
     consumption_count = fields.Integer(compute="_compute_consumption_count")
+    channel_limit_ids = fields.One2many(
+        "service.entitlement.channel.limit",
+        "entitlement_id",
+        string="Channel Limits",
+        help="Terms each intake channel may use at most, within the total.",
+    )
     repair_ids = fields.One2many("repair.order", "entitlement_id", readonly=True)
     billing_line_ids = fields.One2many(
         "service.entitlement.billing.line", "entitlement_id", readonly=True
@@ -716,6 +723,15 @@ class ServiceEntitlement(models.Model):
     # Business methods
     # ------------------------------------------------------------------
 
+    def _remaining_for_channel(self, channel):
+        """Terms left for documents that came through ``channel``."""
+        self.ensure_one()
+        remaining = self.remaining_terms
+        limit = self.channel_limit_ids.filtered(lambda line: line.channel == channel)
+        if channel and limit:
+            remaining = min(remaining, limit.max_terms - limit.used_terms)
+        return remaining
+
     def _compute_access_url(self):
         res = super()._compute_access_url()
         for rec in self:
@@ -773,6 +789,7 @@ class ServiceEntitlement(models.Model):
                     "product_id": lot.product_id.id,
                     "lot_id": lot.id,
                     "entitlement_id": self.id,
+                    "intake_channel": "portal",
                     "internal_notes": description
                     and f"<p>{html_escape(description)}</p>",
                     "company_id": self.company_id.id,

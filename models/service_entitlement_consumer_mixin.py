@@ -113,6 +113,10 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
     def _entitlement_get_company(self):
         return self.env.company
 
+    def _entitlement_get_channel(self):
+        """Intake channel (phone, email, portal, walk_in), for channel limits."""
+        return False
+
     def _entitlement_is_open(self):
         """Whether the document may still change entitlement by itself."""
         return True
@@ -294,7 +298,8 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
             covered, overage = live.quantity, live.overage_quantity
         else:
             need = self._entitlement_quantity(entitlement)
-            covered = min(need, max(entitlement.remaining_terms, 0.0))
+            left = entitlement._remaining_for_channel(self._entitlement_get_channel())
+            covered = min(need, max(left, 0.0))
             overage = need - covered
         if float_is_zero(overage, precision_digits=2):
             verdict = "covered"
@@ -447,7 +452,8 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
             return Ledger
         self._entitlement_check_usable(entitlement)
         need = self._entitlement_quantity(entitlement)
-        remaining = max(entitlement.remaining_terms, 0.0)
+        channel = self._entitlement_get_channel()
+        remaining = max(entitlement._remaining_for_channel(channel), 0.0)
         covered = min(need, remaining)
         overage = need - covered
         note = False
@@ -569,6 +575,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
             )
         )
         return {
+            "channel": self._entitlement_get_channel(),
             "bill_overage": bill,
             "entitlement_id": entitlement.id,
             "quantity": covered,
@@ -603,6 +610,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
                         "res_model": live.res_model,
                         "res_id": live.res_id,
                         "cycle": live.cycle,
+                        "channel": live.channel,
                         "note": note,
                         "user_id": self.env.user.id,
                     }

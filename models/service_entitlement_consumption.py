@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .service_entitlement_channel_limit import CHANNELS
+
 
 class ServiceEntitlementConsumption(models.Model):
     """Append-only ledger of what service documents took from entitlements.
@@ -77,6 +79,9 @@ class ServiceEntitlementConsumption(models.Model):
         store=True,
         index="btree_not_null",
         string="Repair Order",
+    )
+    channel = fields.Selection(
+        CHANNELS, readonly=True, help="How the document reached the service desk."
     )
     res_model = fields.Char(string="Document Model", readonly=True, index=True)
     res_id = fields.Many2oneReference(
