@@ -16,6 +16,7 @@
         "data/ir_sequence_data.xml",
         "data/service_fault_reason_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_alias_data.xml",
         "views/service_entitlement_views.xml",
         "views/service_entitlement_template_views.xml",
         "views/service_entitlement_consumption_views.xml",

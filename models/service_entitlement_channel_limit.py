@@ -57,6 +57,4 @@ class ServiceEntitlementChannelLimit(models.Model):
     def _check_max_terms(self):
         for limit in self:
             if limit.max_terms < 0:
-                raise ValidationError(
-                    self.env._("A channel limit cannot be negative.")
-                )
+                raise ValidationError(self.env._("A channel limit cannot be negative."))
