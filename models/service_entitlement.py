@@ -43,6 +43,8 @@ TERMS_FIELDS = frozenset(
         "carry_over_max",
         "renewal_product_id",
         "channel_limit_ids",
+        "response_hours",
+        "resolution_hours",
     }
 )
 # Fields every user who may write an entitlement may change, whatever its state.
@@ -270,6 +272,16 @@ class ServiceEntitlement(models.Model):
         readonly=True,
     )
     consumption_count = fields.Integer(compute="_compute_consumption_count")
+    response_hours = fields.Float(
+        string="Response Time (hours)",
+        help="Working hours (company calendar) within which a repair must be "
+        "confirmed. Zero: no target.",
+    )
+    resolution_hours = fields.Float(
+        string="Resolution Time (hours)",
+        help="Working hours (company calendar) within which a repair must be "
+        "done. Zero: no target.",
+    )
     channel_limit_ids = fields.One2many(
         "service.entitlement.channel.limit",
         "entitlement_id",
@@ -480,6 +492,17 @@ class ServiceEntitlement(models.Model):
                             percent=percent,
                         )
                     )
+
+    @api.constrains("response_hours", "resolution_hours")
+    def _check_service_levels(self):
+        for rec in self:
+            if rec.response_hours < 0 or rec.resolution_hours < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Service level targets of %(name)s cannot be negative.",
+                        name=rec.display_name,
+                    )
+                )
 
     @api.constrains("alert_threshold_percent", "carry_over_max")
     def _check_alert_and_carry_over(self):
