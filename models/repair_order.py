@@ -284,9 +284,14 @@ class RepairOrder(models.Model):
             )
         return expression.OR([domains[v] for v in values])
 
-    def _sla_record(self, field, deadline_field):
+    def _sla_record(self, field, deadline_field, target_field):
+        """Note when the repair was answered or resolved, and whether late.
+        Only repairs whose entitlement sets that target are looked at."""
         now = fields.Datetime.now()
-        for repair in self.filtered(lambda r, f=field: r[deadline_field] and not r[f]):
+        targeted = self.filtered(lambda r: r.entitlement_id.sudo()[target_field])
+        for repair in targeted.filtered(
+            lambda r, f=field: r[deadline_field] and not r[f]
+        ):
             late = bool(repair[deadline_field] and now > repair[deadline_field])
             repair.write({field: now, "sla_missed": repair.sla_missed or late})
 
@@ -353,14 +358,16 @@ class RepairOrder(models.Model):
 
     def _action_repair_confirm(self):
         res = super()._action_repair_confirm()
-        self._sla_record("sla_responded_at", "sla_response_deadline")
         self._entitlement_consume("confirm")
+        self._sla_record("sla_responded_at", "sla_response_deadline", "response_hours")
         return res
 
     def action_repair_done(self):
         res = super().action_repair_done()
-        self._sla_record("sla_responded_at", "sla_response_deadline")
-        self._sla_record("sla_resolved_at", "sla_resolution_deadline")
+        self._sla_record("sla_responded_at", "sla_response_deadline", "response_hours")
+        self._sla_record(
+            "sla_resolved_at", "sla_resolution_deadline", "resolution_hours"
+        )
         if self._entitlement_bypassed():
             return res
         self._entitlement_release_excluded()
