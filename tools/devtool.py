@@ -26,7 +26,7 @@ DEMO_LOGINS = [
     ("desk", "desk", "service desk"),
     ("tech", "tech", "technician"),
     ("billing", "billing", "billing clerk"),
-    ("portal", "portal", "portal customer (Adatum), at /my/entitlements"),
+    ("adatum", "adatum", "portal customer (Adatum), at /my/entitlements"),
 ]
 # A log line is "LEVEL logger:" after the timestamp, pid and database.
 LOG_LEVEL_RE = re.compile(r"^\S+ \S+ \d+ (WARNING|ERROR|CRITICAL) ")
