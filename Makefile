@@ -8,7 +8,7 @@ run:
 	@$(PYTHON) tools/devtool.py run
 
 test:
-	@$(PYTHON) tools/devtool.py test $(PYTEST_ARGS)
+	@$(PYTHON) tools/devtool.py test -- $(PYTEST_ARGS)
 
 lint:
 	pre-commit run --all-files --show-diff-on-failure
