@@ -170,11 +170,13 @@ class RepairOrder(models.Model):
         BillingLine = self.env["service.entitlement.billing.line"]
         if not BillingLine.has_access("read"):
             return
-        lines = BillingLine.search([("repair_id", "in", self.ids)])
-        for repair in self:
-            mine = lines.filtered(lambda line, repair=repair: line.repair_id == repair)
-            repair.service_billing_line_count = len(mine)
-            repair.service_invoice_count = len(mine.invoice_id)
+        for repair, lines, invoices in BillingLine._read_group(
+            [("repair_id", "in", self.ids)],
+            ["repair_id"],
+            ["__count", "invoice_id:count_distinct"],
+        ):
+            repair.service_billing_line_count = lines
+            repair.service_invoice_count = invoices
 
     def action_view_service_billing_lines(self):
         self.ensure_one()
@@ -412,11 +414,12 @@ class RepairOrder(models.Model):
 
     def _entitlement_release_excluded(self):
         """Give back what repairs took when their fault reason is excluded."""
+        lives = self._entitlement_live_consumptions()
         excluded = self.filtered(
             lambda r: (
-                r.entitlement_id
+                r.id in lives
+                and r.entitlement_id
                 and r._entitlement_excludes(r.entitlement_id.sudo())
-                and r._entitlement_live_consumption()
             )
         )
         for repair in excluded:
@@ -438,8 +441,9 @@ class RepairOrder(models.Model):
 
     def _entitlement_recount_hours(self):
         """Hours entitlements consumed at confirmation take the final hours."""
+        lives = self._entitlement_live_consumptions()
         for repair in self:
-            live = repair._entitlement_live_consumption()
+            live = lives.get(repair.id)
             if not live or live.entitlement_id.allocation_type != "hours":
                 continue
             if (

@@ -397,11 +397,13 @@ class ServiceEntitlement(models.Model):
         BillingLine = self.env["service.entitlement.billing.line"]
         if not BillingLine.has_access("read"):
             return
-        lines = BillingLine.search([("entitlement_id", "in", self.ids)])
-        for rec in self:
-            mine = lines.filtered(lambda line, rec=rec: line.entitlement_id == rec)
-            rec.billing_line_count = len(mine)
-            rec.invoice_count = len(mine.invoice_id)
+        for entitlement, lines, invoices in BillingLine._read_group(
+            [("entitlement_id", "in", self.ids)],
+            ["entitlement_id"],
+            ["__count", "invoice_id:count_distinct"],
+        ):
+            entitlement.billing_line_count = lines
+            entitlement.invoice_count = invoices
 
     def action_view_billing_lines(self):
         self.ensure_one()

@@ -224,9 +224,11 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         ]
     )
     def _compute_entitlement_coverage(self):
+        lives = self._entitlement_live_consumptions()
+        Ledger = self.env["service.entitlement.consumption"]
         for doc in self:
             doc.entitlement_coverage, doc.entitlement_explanation = (
-                doc._entitlement_verdict()
+                doc._entitlement_verdict(lives.get(doc.id, Ledger))
             )
 
     def _compute_entitlement_consumption_ids(self):
@@ -234,8 +236,9 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         rows = Ledger.search(
             [("res_model", "=", self._name), ("res_id", "in", self.ids)]
         )
+        by_document = rows.grouped(lambda row: row.res_id)
         for doc in self:
-            mine = rows.filtered(lambda r, doc=doc: r.res_id == doc.id)
+            mine = by_document.get(doc.id, rows.browse())
             doc.entitlement_consumption_ids = mine.with_env(self.env)
             doc.entitlement_consumption_count = len(mine)
 
@@ -249,8 +252,9 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         not consumed yet."""
         if self._entitlement_bypassed():
             return
+        lives = self._entitlement_live_consumptions()
         for doc in self:
-            if not doc._entitlement_is_open() or doc._entitlement_live_consumption():
+            if not doc._entitlement_is_open() or doc.id in lives:
                 continue
             best = doc._entitlement_rank(doc._entitlement_eligible())[:1]
             if best != doc.entitlement_id:
@@ -272,8 +276,9 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
             self._entitlement_rematch()
         return res
 
-    def _entitlement_verdict(self):
-        """(verdict, one-line explanation) for the document as it stands."""
+    def _entitlement_verdict(self, live):
+        """(verdict, one-line explanation) for the document as it stands;
+        ``live`` is its consumption of the current cycle, if any."""
         self.ensure_one()
         entitlement = self.entitlement_id.sudo()
         if not entitlement:
@@ -285,7 +290,6 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
                 reason=self._entitlement_get_fault_reason().name,
             )
         date = self._entitlement_get_date()
-        live = self._entitlement_live_consumption()
         if not live and not self._entitlement_is_valid_on(entitlement, date):
             return "not_valid", self.env._(
                 "%(entitlement)s is not valid on %(date)s (%(start)s to %(end)s)",
@@ -376,25 +380,27 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
             return self._entitlement_get_hours()
         return 1.0
 
-    def _entitlement_live_consumption(self):
-        """The consumption of the current cycle, if any and not reversed."""
-        self.ensure_one()
-        if not isinstance(self.id, int):
-            return self.env["service.entitlement.consumption"]
-        return (
+    def _entitlement_live_consumptions(self):
+        """{document id: its consumption of the current cycle, not reversed},
+        for all the documents in one query."""
+        cycles = {
+            doc.id: doc.entitlement_cycle for doc in self if isinstance(doc.id, int)
+        }
+        if not cycles:
+            return {}
+        rows = (
             self.env["service.entitlement.consumption"]
             .sudo()
             .search(
                 [
                     ("res_model", "=", self._name),
-                    ("res_id", "=", self.id),
-                    ("cycle", "=", self.entitlement_cycle),
+                    ("res_id", "in", list(cycles)),
                     ("kind", "=", "consumption"),
                     ("reversal_ids", "=", False),
-                ],
-                limit=1,
+                ]
             )
         )
+        return {row.res_id: row for row in rows if row.cycle == cycles[row.res_id]}
 
     def _entitlement_lock(self, entitlements):
         """Lock the entitlement rows in id order and mark them as written.
@@ -439,17 +445,18 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         if not docs:
             return self.env["service.entitlement.consumption"]
         docs._entitlement_lock(docs.entitlement_id.sudo())
+        # Read after the lock: what a concurrent transaction committed counts.
+        lives = docs._entitlement_live_consumptions()
         rows = self.env["service.entitlement.consumption"]
         for doc in docs.sorted(lambda d: d.entitlement_id.id):
-            rows |= doc._entitlement_consume_one()
+            if doc.id not in lives:
+                rows |= doc._entitlement_consume_one()
         return rows
 
     def _entitlement_consume_one(self):
         self.ensure_one()
         Ledger = self.env["service.entitlement.consumption"].sudo()
         entitlement = self.entitlement_id.sudo()
-        if self._entitlement_live_consumption():
-            return Ledger
         self._entitlement_check_usable(entitlement)
         need = self._entitlement_quantity(entitlement)
         channel = self._entitlement_get_channel()
@@ -595,10 +602,11 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         Ledger = self.env["service.entitlement.consumption"].sudo()
         if self._entitlement_bypassed():
             return Ledger
-        lives = {doc: doc._entitlement_live_consumption() for doc in self}
+        lives = self._entitlement_live_consumptions()
         self._entitlement_lock(Ledger.browse().union(*lives.values()).entitlement_id)
         reversals = Ledger
-        for doc, live in lives.items():
+        for doc in self:
+            live = lives.get(doc.id)
             if live:
                 reversals |= Ledger.create(
                     {

@@ -24,9 +24,6 @@ class StockLot(models.Model):
         readonly=True,
     )
     entitlement_count = fields.Integer(compute="_compute_entitlement_count")
-    service_repair_count = fields.Integer(
-        string="Repairs", compute="_compute_service_repair_count"
-    )
 
     def _compute_entitlement_count(self):
         self.entitlement_count = 0
@@ -37,18 +34,6 @@ class StockLot(models.Model):
         )
         for lot in self:
             lot.entitlement_count = counts.get(lot, 0)
-
-    def _compute_service_repair_count(self):
-        self.service_repair_count = 0
-        if not self.env["repair.order"].has_access("read"):
-            return
-        counts = dict(
-            self.env["repair.order"]._read_group(
-                [("lot_id", "in", self.ids)], ["lot_id"], ["__count"]
-            )
-        )
-        for lot in self:
-            lot.service_repair_count = counts.get(lot, 0)
 
     @api.constrains("warranty_date_start", "warranty_date_end")
     def _check_warranty_dates(self):
@@ -97,7 +82,3 @@ class StockLot(models.Model):
             "default_partner_id": self.customer_id.commercial_partner_id.id,
         }
         return action
-
-    def action_view_service_repairs(self):
-        self.ensure_one()
-        return self.action_lot_open_repairs()

@@ -175,18 +175,16 @@ def db_exists(env, name):
 
 
 def drop_db(env, name, addons):
-    subprocess.run(
-        odoo_cmd(
-            "db",
-            f"--addons-path={addons}",
-            "drop",
-            name,
-        ),
+    """Drop the database and its filestore, as ``odoo db drop`` does."""
+    dropped = subprocess.run(
+        odoo_cmd("db", f"--addons-path={addons}", "drop", name),
         env=env,
         capture_output=True,
         check=False,
     )
-    # ``odoo db drop`` is missing from some 18.0 builds: fall back to SQL.
+    if dropped.returncode == 0:
+        return
+    # Still open connections, or a build without ``odoo db``: force it in SQL.
     subprocess.run(
         [
             sys.executable,
