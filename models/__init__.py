@@ -2,6 +2,8 @@ from . import service_entitlement_consumer_mixin
 from . import account_move
 from . import product_template
 from . import repair_order
+from . import repair_order_mail
+from . import repair_order_sla
 from . import res_company
 from . import res_config_settings
 from . import res_partner

@@ -536,6 +536,22 @@ class ServiceEntitlement(models.Model):
                     )
                 )
 
+    @api.constrains("limit_policy", "overage_product_id", "state")
+    def _check_overage_product(self):
+        for rec in self:
+            if (
+                rec.state in ("waiting", "active")
+                and rec.limit_policy == "bill"
+                and not rec.overage_product_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s bills its overage: set its overage product "
+                        "before activating it.",
+                        name=rec.display_name,
+                    )
+                )
+
     @api.constrains("partner_id", "lot_ids")
     def _check_lot_owner(self):
         for rec in self:
@@ -888,6 +904,12 @@ class ServiceEntitlement(models.Model):
                 "product_categ_ids": [Command.set(self.product_categ_ids.ids)],
                 "excluded_fault_reason_ids": [
                     Command.set(self.excluded_fault_reason_ids.ids)
+                ],
+                "channel_limit_ids": [
+                    Command.create(
+                        {"channel": limit.channel, "max_terms": limit.max_terms}
+                    )
+                    for limit in self.channel_limit_ids
                 ],
             }
         )
