@@ -23,6 +23,7 @@
         "views/service_fault_reason_views.xml",
         "views/service_entitlement_billing_line_views.xml",
         "views/repair_order_views.xml",
+        "wizard/service_entitlement_override_wizard_views.xml",
         "views/account_move_views.xml",
         "views/stock_lot_views.xml",
         "views/product_template_views.xml",

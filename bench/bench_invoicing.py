@@ -51,7 +51,7 @@ def build_lines(env, lines, customers):
         ]
     )
     per = lines // customers
-    env["service.entitlement.consumption"].create(
+    env["service.entitlement.consumption"]._record(
         [
             {
                 "entitlement_id": entitlement.id,

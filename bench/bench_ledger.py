@@ -60,7 +60,7 @@ def main():
         started = time.perf_counter()
         for start in range(0, args.rows, args.batch):
             size = min(args.batch, args.rows - start)
-            env["service.entitlement.consumption"].create(
+            env["service.entitlement.consumption"]._record(
                 [vals(0, start + i) for i in range(size)]
             )
             env.flush_all()

@@ -83,7 +83,7 @@ def main():
 
         started = time.perf_counter()
         for start, size in batched(args.ledger, args.batch):
-            env["service.entitlement.consumption"].create(
+            env["service.entitlement.consumption"]._record(
                 [
                     {
                         "entitlement_id": entitlement_ids[

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .ledger_guard import check_ledger_writer
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -58,6 +60,20 @@ class AccountMoveLine(models.Model):
         readonly=True,
         ondelete="set null",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("service_billing_line_id") for vals in vals_list):
+            check_ledger_writer(self.env, self.env._("Links to overage billing lines"))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        new_link = vals.get("service_billing_line_id", False)
+        if "service_billing_line_id" in vals and any(
+            line.service_billing_line_id.id != new_link for line in self
+        ):
+            check_ledger_writer(self.env, self.env._("Links to overage billing lines"))
+        return super().write(vals)
 
     def init(self):
         res = super().init()

@@ -35,7 +35,12 @@ class RepairOrder(models.Model):
         related="entitlement_id.allocation_type", string="Entitlement Unit"
     )
     under_warranty = fields.Boolean(
-        compute="_compute_under_warranty", store=True, readonly=False
+        compute="_compute_under_warranty",
+        store=True,
+        readonly=False,
+        help="With an entitlement, follows its verdict: ticked when the repair "
+        "is covered and the entitlement covers all of the parts. Without one, "
+        "set by hand as in Odoo.",
     )
 
     service_billing_line_ids = fields.One2many(
@@ -104,24 +109,49 @@ class RepairOrder(models.Model):
     def _entitlement_is_open(self):
         return self.state == "draft"
 
+    def _entitlement_triggers_passed(self):
+        return {
+            "confirmed": {"confirm"},
+            "under_repair": {"confirm"},
+            "done": {"confirm", "done"},
+        }.get(self.state, set())
+
+    @api.model
+    def _entitlement_sync_depends(self):
+        return ["state"]
+
+    def _entitlement_release_note(self):
+        if self.state == "cancel":
+            return self.env._("Repair cancelled")
+        if self.state == "draft":
+            return self.env._("Repair reset to draft")
+        return super()._entitlement_release_note()
+
     # ------------------------------------------------------------------
     # Computes and constraints
     # ------------------------------------------------------------------
 
-    @api.depends("entitlement_id", "fault_reason_id")
+    # What the verdict reads from the repair and its entitlement.  The ledger
+    # is not a field of the repair: every change of the ledger made for a
+    # repair recomputes it explicitly (see _entitlement_invalidate).
+    @api.depends(
+        "entitlement_id",
+        "entitlement_cycle",
+        "fault_reason_id",
+        "schedule_date",
+        "partner_id",
+        "product_id",
+        "lot_id",
+        "entitlement_id.parts_coverage_percent",
+        "entitlement_id.excluded_fault_reason_ids",
+    )
     def _compute_under_warranty(self):
-        for repair in self:
-            entitlement = repair.entitlement_id.sudo()
-            if not entitlement:
-                repair.under_warranty = repair.under_warranty
-                continue
-            repair.under_warranty = (
-                not repair._entitlement_excludes(entitlement)
-                and float_compare(
-                    entitlement.parts_coverage_percent, 100.0, precision_digits=2
-                )
-                == 0
-            )
+        # Without an entitlement, Under Warranty is the staff's to tick (as in
+        # Odoo); it does not outlive an entitlement that no longer applies.
+        self.under_warranty = False
+        for repair in self.filtered("entitlement_id"):
+            parts, __ = repair._entitlement_cost_coverage()
+            repair.under_warranty = float_compare(parts, 100.0, precision_digits=2) >= 0
 
     def _compute_service_billing_counts(self):
         self.service_billing_line_count = self.service_invoice_count = 0
@@ -171,117 +201,107 @@ class RepairOrder(models.Model):
                 )
 
     def write(self, vals):
+        if "under_warranty" in vals:
+            self._check_under_warranty_follows_entitlement(vals["under_warranty"])
         res = super().write(vals)
         if self._entitlement_bypassed():
             return res
-        if "fault_reason_id" in vals:
-            self._entitlement_release_excluded()
-        if "under_warranty" not in vals and {"entitlement_id", "fault_reason_id"} & set(
-            vals
-        ):
+        if "under_warranty" not in vals and {
+            "entitlement_id",
+            "fault_reason_id",
+        } & set(vals):
             self._update_sale_order_line_price()
         return res
 
+    def _check_under_warranty_follows_entitlement(self, value):
+        """With an entitlement, Under Warranty is the entitlement's verdict,
+        not a choice: ticking it by hand would give the parts away."""
+        for repair in self.filtered("entitlement_id"):
+            parts, __ = repair._entitlement_cost_coverage()
+            covered = float_compare(parts, 100.0, precision_digits=2) >= 0
+            if bool(value) != covered:
+                raise UserError(
+                    self.env._(
+                        "Under Warranty of %(repair)s follows its entitlement "
+                        "%(entitlement)s (%(verdict)s). Choose no entitlement to "
+                        "set it by hand.",
+                        repair=repair.display_name,
+                        entitlement=repair.entitlement_id.sudo().display_name,
+                        verdict=dict(
+                            self._fields["entitlement_coverage"]._description_selection(
+                                self.env
+                            )
+                        )[repair.entitlement_coverage],
+                    )
+                )
+
+    def _entitlement_invalidate(self):
+        """The ledger changed for these repairs: their verdict, Under Warranty
+        and the prices of their quotation follow."""
+        res = super()._entitlement_invalidate()
+        self.env.add_to_compute(self._fields["under_warranty"], self)
+        self.filtered("sale_order_id")._update_sale_order_line_price()
+        return res
+
     # ------------------------------------------------------------------
-    # Flow
+    # Flow: confirming, finishing, cancelling and resetting write the state,
+    # and the mixin brings the consumption in line (_entitlement_sync).
     # ------------------------------------------------------------------
 
     def _action_repair_confirm(self):
-        res = super()._action_repair_confirm()
-        self._entitlement_consume("confirm")
-        return res
+        # Refuse before anything is written: an entitlement that cannot be
+        # used (not valid, excluded, hours not recorded) says so first.
+        for repair in self.filtered(
+            lambda r: (
+                not r._entitlement_bypassed()
+                and r.state == "draft"
+                and r.entitlement_id
+                and r.entitlement_id.sudo().consume_on == "confirm"
+            )
+        ):
+            repair._entitlement_check_usable(repair.entitlement_id.sudo())
+        return super()._action_repair_confirm()
 
     def action_repair_done(self):
         res = super().action_repair_done()
-        if self._entitlement_bypassed():
-            return res
-        self._entitlement_release_excluded()
-        self._entitlement_recount_hours()
-        self.filtered(
-            lambda r: (
-                not (
-                    r.entitlement_id
-                    and r._entitlement_excludes(r.entitlement_id.sudo())
-                )
-            )
-        )._entitlement_consume("done")
+        if not self._entitlement_bypassed():
+            self.filtered(
+                lambda r: r.entitlement_id.sudo().allocation_type == "hours"
+            )._entitlement_recount_hours()
         return res
 
-    def action_repair_cancel(self):
-        res = super().action_repair_cancel()
-        self._entitlement_release(note=self.env._("Repair cancelled"))
-        return res
-
-    def action_repair_cancel_draft(self):
-        res = super().action_repair_cancel_draft()
-        # Reversed when cancelled; a new cycle lets it consume again.
-        for repair in self:
-            repair.entitlement_cycle += 1
-        return res
-
-    def action_entitlement_override_bill(self):
-        """Confirm despite a blocking entitlement and bill the overage."""
-        return self.with_context(
-            entitlement_override_bill=True
-        ).action_entitlement_override_confirm()
-
-    def action_entitlement_override_confirm(self):
-        """Confirm despite a blocking entitlement (entitlement managers)."""
+    def action_entitlement_override(self):
+        """Open the override wizard (entitlement managers)."""
         self.ensure_one()
         if not self._entitlement_can_override():
             raise UserError(
                 self.env._("Only entitlement managers can override a blocked repair.")
             )
-        self.entitlement_override = True
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Override the Block"),
+            "res_model": "service.entitlement.override.wizard",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_repair_id": self.id},
+        }
+
+    def action_entitlement_override_confirm(self, reason=None):
+        """Confirm despite a blocking entitlement (entitlement managers)."""
+        self.ensure_one()
+        self._entitlement_set_override(
+            reason or self.env._("Confirmed despite the block"), bill=False
+        )
         return self.action_validate()
 
-    def _entitlement_release_excluded(self):
-        """Give back what repairs took when their fault reason is excluded."""
-        lives = self._entitlement_live_consumptions()
-        excluded = self.filtered(
-            lambda r: (
-                r.id in lives
-                and r.entitlement_id
-                and r._entitlement_excludes(r.entitlement_id.sudo())
-            )
+    def action_entitlement_override_bill(self, reason=None):
+        """Confirm despite a blocking entitlement and bill the overage."""
+        self.ensure_one()
+        self._entitlement_set_override(
+            reason or self.env._("Confirmed despite the block, overage billed"),
+            bill=True,
         )
-        for repair in excluded:
-            repair._entitlement_release(
-                note=self.env._(
-                    "Fault reason %(reason)s is excluded",
-                    reason=repair.fault_reason_id.name,
-                ),
-                next_cycle=True,
-            )
-            repair.message_post(
-                body=self.env._(
-                    "Not covered: %(entitlement)s excludes %(reason)s; its "
-                    "consumption was reversed.",
-                    entitlement=repair.entitlement_id.sudo().display_name,
-                    reason=repair.fault_reason_id.name,
-                )
-            )
-
-    def _entitlement_recount_hours(self):
-        """Hours entitlements consumed at confirmation take the final hours."""
-        lives = self._entitlement_live_consumptions()
-        for repair in self:
-            live = lives.get(repair.id)
-            if not live or live.entitlement_id.allocation_type != "hours":
-                continue
-            if (
-                float_compare(
-                    live.quantity + live.overage_quantity,
-                    repair.labor_hours,
-                    precision_digits=2,
-                )
-                == 0
-            ):
-                continue
-            repair._entitlement_release(
-                note=self.env._("Labour hours changed"), next_cycle=True
-            )
-            repair._entitlement_consume(live.entitlement_id.consume_on)
+        return self.action_validate()
 
     def _update_sale_order_line_price(self):
         res = super()._update_sale_order_line_price()
@@ -293,16 +313,15 @@ class RepairOrder(models.Model):
         self._entitlement_apply_cost_coverage()
         return res
 
-    def _entitlement_coverage_discounts(self):
-        """(parts %, labour %) the customer is spared on this repair."""
+    def _entitlement_cost_coverage(self):
+        """(parts %, labour %) of the repair's cost the entitlement covers.
+
+        Follows the verdict: only a covered or partly covered repair gets the
+        entitlement's coverage; an excluded, invalid, exhausted or
+        overage-billed one pays in full."""
         self.ensure_one()
         entitlement = self.entitlement_id.sudo()
-        if not entitlement or self.entitlement_coverage in (
-            "excluded",
-            "not_valid",
-            "exhausted",
-            "none",
-        ):
+        if not entitlement or self.entitlement_coverage not in ("covered", "partial"):
             return 0.0, 0.0
         return entitlement.parts_coverage_percent, entitlement.labor_coverage_percent
 
@@ -313,7 +332,7 @@ class RepairOrder(models.Model):
             order = repair.sale_order_id
             if order.state not in ("draft", "sent"):
                 continue
-            parts, labor = repair._entitlement_coverage_discounts()
+            parts, labor = repair._entitlement_cost_coverage()
             part_lines = repair.move_ids.sale_line_id
             for line in order.order_line.filtered(lambda sol: not sol.display_type):
                 if line in part_lines:

@@ -2,8 +2,10 @@ import logging
 import threading
 
 from odoo import Command, api, fields, models, modules
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_date
+
+from .ledger_guard import check_ledger_writer, is_ledger_writer, ledger_writer
 
 _logger = logging.getLogger(__name__)
 
@@ -18,7 +20,8 @@ class ServiceEntitlementBillingLine(models.Model):
 
     _name = "service.entitlement.billing.line"
     _description = "Entitlement Overage Billing Line"
-    _inherit = ["analytic.mixin"]
+    _inherit = ["analytic.mixin", "mail.thread", "mail.activity.mixin"]
+    _mail_post_access = "read"
     _order = "date desc, id desc"
     _check_company_auto = True
     _rec_name = "name"
@@ -87,6 +90,12 @@ class ServiceEntitlementBillingLine(models.Model):
         readonly=True,
         index="btree_not_null",
     )
+    credit_line_ids = fields.One2many(
+        "service.entitlement.billing.line",
+        "credited_line_id",
+        string="Credits",
+        readonly=True,
+    )
     is_cancelled = fields.Boolean(readonly=True, copy=False)
     invoice_line_ids = fields.One2many(
         "account.move.line",
@@ -98,6 +107,7 @@ class ServiceEntitlementBillingLine(models.Model):
         "account.move.line",
         compute="_compute_state",
         store=True,
+        recursive=True,
     )
     invoice_id = fields.Many2one(
         related="invoice_line_id.move_id", string="Invoice", store=True, index=True
@@ -111,6 +121,9 @@ class ServiceEntitlementBillingLine(models.Model):
         compute="_compute_state",
         store=True,
         index=True,
+        recursive=True,
+        help="A line that was credited is not invoiced again; a credit is due "
+        "only while the line it credits is invoiced.",
     )
 
     _sql_constraints = [
@@ -128,7 +141,13 @@ class ServiceEntitlementBillingLine(models.Model):
                 line.quantity * line.price_unit
             )
 
-    @api.depends("is_cancelled", "invoice_line_ids", "invoice_line_ids.parent_state")
+    @api.depends(
+        "is_cancelled",
+        "invoice_line_ids",
+        "invoice_line_ids.parent_state",
+        "credit_line_ids",
+        "credited_line_id.state",
+    )
     def _compute_state(self):
         for line in self:
             live = line.invoice_line_ids.filtered(
@@ -137,21 +156,50 @@ class ServiceEntitlementBillingLine(models.Model):
             line.invoice_line_id = live[:1]
             if live:
                 line.state = "invoiced"
-            elif line.is_cancelled:
+            elif (
+                line.is_cancelled
+                # Its overage was given back: never invoiced again.
+                or line.credit_line_ids
+                # Nothing to credit while the credited line is not invoiced.
+                or (line.is_credit and line.credited_line_id.state != "invoiced")
+            ):
                 line.state = "cancelled"
             else:
                 line.state = "to_invoice"
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_ledger_writer(self.env, self.env._("Overage billing lines"))
+        return super().create(vals_list)
+
     def write(self, vals):
-        protected = set(vals) - {"is_cancelled", "name", "analytic_distribution"}
-        if protected and not self.env.su:
-            raise UserError(
+        # Chatter and activities may be kept; the rest follows the ledger.
+        if set(vals) - self._mail_fields() and not is_ledger_writer():
+            raise AccessError(
                 self.env._(
-                    "Billing lines come from the entitlement ledger; only their "
-                    "description and analytic distribution can be changed."
+                    "Billing lines follow from the entitlement ledger and cannot "
+                    "be changed; cancel the ones that must not be invoiced, or "
+                    "adjust the draft invoice."
                 )
             )
         return super().write(vals)
+
+    @api.model
+    def _mail_fields(self):
+        return {
+            name
+            for name in self._fields
+            if name.startswith(("message_", "activity_", "website_message_"))
+        }
+
+    def _check_billing_clerk(self):
+        if not (
+            self.env.su
+            or self.env.user.has_group("service_entitlement.group_billing_clerk")
+        ):
+            raise AccessError(
+                self.env._("Only billing clerks can invoice or cancel overages.")
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
@@ -167,6 +215,24 @@ class ServiceEntitlementBillingLine(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
+    def _sync_from_ledger(self, rows):
+        """Billing's one reaction to new ledger rows: bill new overages; cancel
+        or credit the overages of reversed rows."""
+        with ledger_writer():
+            self._create_from_consumptions(rows)
+            reversed_lines = (
+                rows.filtered(lambda r: r.kind == "reversal")
+                .reversed_id.sudo()
+                .billing_line_ids
+            )
+            reversed_lines.filtered(lambda line: line.state == "to_invoice").write(
+                {"is_cancelled": True}
+            )
+            reversed_lines.filtered(
+                lambda line: line.state == "invoiced"
+            )._create_credit_lines()
+
+    @api.model
     def _create_from_consumptions(self, consumptions):
         """One billing line per consumption row with an overage to bill."""
         vals_list = [
@@ -174,7 +240,10 @@ class ServiceEntitlementBillingLine(models.Model):
             for row in consumptions
             if row.kind == "consumption" and row._is_billable_overage()
         ]
-        return self.sudo().create(vals_list) if vals_list else self
+        if not vals_list:
+            return self
+        with ledger_writer():
+            return self.sudo().create(vals_list)
 
     @api.model
     def _prepare_from_consumption(self, consumption):
@@ -273,7 +342,8 @@ class ServiceEntitlementBillingLine(models.Model):
                 }
             )
             vals_list.append(vals)
-        return self.sudo().create(vals_list)
+        with ledger_writer():
+            return self.sudo().create(vals_list)
 
     # ------------------------------------------------------------------
     # Invoicing
@@ -310,16 +380,20 @@ class ServiceEntitlementBillingLine(models.Model):
         )
 
     def _prepare_invoice(self, partner, company, currency, move_type):
-        """Values of the draft invoice for a group of lines; override to add."""
+        """Values of the draft invoice for a group of lines; override to add.
+        The invoice goes to the customer's invoice address."""
+        invoice_partner = self.env["res.partner"].browse(
+            partner.address_get(["invoice"])["invoice"]
+        )
         fpos = (
             self.env["account.fiscal.position"]
             .with_company(company)
-            ._get_fiscal_position(partner)
+            ._get_fiscal_position(invoice_partner)
         )
         repairs = self.repair_id
         return {
             "move_type": move_type,
-            "partner_id": partner.id,
+            "partner_id": invoice_partner.id,
             "company_id": company.id,
             "currency_id": currency.id,
             "fiscal_position_id": fpos.id,
@@ -364,15 +438,17 @@ class ServiceEntitlementBillingLine(models.Model):
             vals_list.append(vals)
         invoices = self.env["account.move"]
         if vals_list:
-            invoices = (
-                self.env["account.move"]
-                .with_context(default_move_type="out_invoice")
-                .create(vals_list)
-            )
+            with ledger_writer():
+                invoices = (
+                    self.env["account.move"]
+                    .with_context(default_move_type="out_invoice")
+                    .create(vals_list)
+                )
         return invoices, skipped
 
     def action_create_invoices(self):
         """Button of the billing clerk: invoice the selected lines."""
+        self._check_billing_clerk()
         if not self:
             raise UserError(self.env._("Select the billing lines to invoice."))
         invoices, skipped = self._create_invoices()
@@ -411,6 +487,7 @@ class ServiceEntitlementBillingLine(models.Model):
         }
 
     def action_cancel(self):
+        self._check_billing_clerk()
         invoiced = self.filtered(lambda line: line.state == "invoiced")
         if invoiced:
             raise UserError(
@@ -420,7 +497,8 @@ class ServiceEntitlementBillingLine(models.Model):
                     count=len(invoiced),
                 )
             )
-        self.is_cancelled = True
+        with ledger_writer():
+            self.sudo().is_cancelled = True
         return True
 
     def action_view_invoice(self):
@@ -434,24 +512,72 @@ class ServiceEntitlementBillingLine(models.Model):
 
     @api.model
     def _cron_invoice_due_lines(self):
-        """Invoice every line to invoice, customer by customer, committing
-        after each so a crash loses nothing done and a re-run goes on."""
-        partners = self.search([("state", "=", "to_invoice")]).partner_id
+        """Invoice every line to invoice, company by company and customer by
+        customer.  Each customer is invoiced in a savepoint and committed: a
+        customer that fails is logged on its lines for the billing clerks and
+        the run goes on; a crash loses nothing done and a re-run goes on."""
         auto_commit = not (
             modules.module.current_test
             or getattr(threading.current_thread(), "testing", False)
         )
-        for partner in partners:
-            lines = self.search(
-                [("state", "=", "to_invoice"), ("partner_id", "=", partner.id)]
+        groups = self.sudo()._read_group(
+            [("state", "=", "to_invoice")], ["company_id", "partner_id"]
+        )
+        for company, partner in groups:
+            lines = (
+                self.with_company(company)
+                .sudo()
+                .search(
+                    [
+                        ("state", "=", "to_invoice"),
+                        ("company_id", "=", company.id),
+                        ("partner_id", "=", partner.id),
+                    ]
+                )
             )
-            invoices, __ = lines._create_invoices()
-            _logger.info(
-                "Invoiced %s overage line(s) of %s in %s invoice(s)",
-                len(lines),
-                partner.display_name,
-                len(invoices),
-            )
+            try:
+                with self.env.cr.savepoint():
+                    invoices, __ = lines._create_invoices()
+            except Exception as error:  # pylint: disable=broad-except
+                # One customer must not stop the run: log it and go on.
+                _logger.warning(
+                    "Overages of %s (%s) not invoiced: %s",
+                    partner.display_name,
+                    company.name,
+                    error,
+                )
+                lines._report_invoicing_failure(error)
+            else:
+                _logger.info(
+                    "Invoiced %s overage line(s) of %s in %s invoice(s)",
+                    len(lines),
+                    partner.display_name,
+                    len(invoices),
+                )
             if auto_commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         return True
+
+    def _report_invoicing_failure(self, error):
+        """Say on the lines why they were not invoiced, and give the billing
+        clerks an activity on the oldest one."""
+        message = self.env._(
+            "These overages could not be invoiced automatically: %(error)s",
+            error=str(error),
+        )
+        for line in self:
+            line.message_post(body=message)
+        first = self.sorted("id")[:1]
+        clerks = (
+            self.env.ref("service_entitlement.group_billing_clerk")
+            .sudo()
+            .users.filtered(lambda u: first.company_id in u.company_ids and u.active)
+            .sorted(lambda u: (u._is_admin(), u.id))
+        )
+        if first and clerks:
+            first.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Overages not invoiced"),
+                note=message,
+                user_id=clerks[0].id,
+            )

@@ -1,7 +1,9 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import float_compare, float_is_zero, format_date
+
+from .ledger_guard import is_ledger_writer, ledger_writer
 
 COVERAGE_VERDICTS = [
     ("covered", "Covered"),
@@ -13,6 +15,16 @@ COVERAGE_VERDICTS = [
 ]
 # How specifically an entitlement matched a document: lower wins.
 MATCH_LOT, MATCH_PRODUCT, MATCH_CATEGORY, MATCH_ALL = range(4)
+# Fields only the add-on's own code sets (through ``ledger_writer``).
+TECHNICAL_FIELDS = (
+    "entitlement_cycle",
+    "entitlement_warning",
+    "entitlement_override",
+    "entitlement_override_bill",
+    "entitlement_override_reason",
+    "entitlement_override_user_id",
+    "entitlement_override_date",
+)
 
 
 class ServiceEntitlementConsumerMixin(models.AbstractModel):
@@ -21,11 +33,18 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
     A document model (``repair.order``, a helpdesk ticket, a field service
     order...) inherits this mixin and says what it consumes by overriding the
     ``_entitlement_get_*`` hooks; it calls ``_entitlement_consume(trigger)``
-    when it is confirmed or done and ``_entitlement_release()`` when it is
-    cancelled or reset.  The mixin keeps the ledger
-    (``service.entitlement.consumption``) and the entitlement counters in step,
-    under a row lock on the entitlement so that concurrent documents never take
-    the same terms twice.
+    when it is confirmed or done, ``_entitlement_release()`` when it is
+    cancelled or reset, and ``_entitlement_sync()`` after any other change
+    (fault reason, state written by other code), so that whatever the order of
+    edits a document holds one live consumption when one is due and none
+    otherwise.  The ledger (``service.entitlement.consumption``) owns the
+    rules of consumption; the mixin matches, locks the entitlement so that
+    concurrent documents never take the same terms twice, and calls it.
+
+    ``entitlement_id`` is checked on the server: only an eligible entitlement
+    of the document's customer and company may be set, whatever the client.
+    The technical fields (cycle, warning, override decision) are set only by
+    the add-on's code.
     """
 
     _name = "service.entitlement.consumer.mixin"
@@ -57,8 +76,9 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
     entitlement_cycle = fields.Integer(
         copy=False,
         default=0,
-        help="Technical: incremented each time the document is reset, so it can "
-        "consume again.",
+        readonly=True,
+        help="Technical: incremented each time the document's consumption is "
+        "given back, so it can consume again.",
     )
     entitlement_warning = fields.Boolean(
         string="Over Entitlement",
@@ -73,6 +93,24 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         copy=False,
         readonly=True,
         tracking=True,
+        help="An entitlement manager let this document go beyond the terms of "
+        "a blocking entitlement.",
+    )
+    entitlement_override_bill = fields.Boolean(
+        string="Bill the Overage",
+        copy=False,
+        readonly=True,
+        tracking=True,
+        help="The overridden overage is billed to the customer.",
+    )
+    entitlement_override_reason = fields.Char(
+        string="Override Reason", copy=False, readonly=True, tracking=True
+    )
+    entitlement_override_user_id = fields.Many2one(
+        "res.users", string="Overridden By", copy=False, readonly=True
+    )
+    entitlement_override_date = fields.Datetime(
+        string="Overridden On", copy=False, readonly=True
     )
     entitlement_consumption_ids = fields.Many2many(
         "service.entitlement.consumption",
@@ -120,6 +158,22 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
     def _entitlement_is_open(self):
         """Whether the document may still change entitlement by itself."""
         return True
+
+    @api.model
+    def _entitlement_sync_depends(self):
+        """Fields (besides the matching ones) whose change may make a
+        consumption due or undue, such as the document's state."""
+        return []
+
+    def _entitlement_release_note(self):
+        """Note of the reversal when a consumption is no longer due."""
+        return self.env._("No longer due")
+
+    def _entitlement_triggers_passed(self):
+        """Which consumption triggers ('confirm', 'done') the document has
+        passed in its current state: a document whose entitlement consumes
+        on a passed trigger should hold a consumption."""
+        return set()
 
     # ------------------------------------------------------------------
     # Computes
@@ -224,7 +278,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         ]
     )
     def _compute_entitlement_coverage(self):
-        lives = self._entitlement_live_consumptions()
+        lives = self._entitlement_live_consumptions(include_open=False)
         Ledger = self.env["service.entitlement.consumption"]
         for doc in self:
             doc.entitlement_coverage, doc.entitlement_explanation = (
@@ -244,37 +298,168 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
 
     def _entitlement_bypassed(self):
         """Context key ``service_entitlement_bypass``: documents behave as in
-        plain Odoo (data imports, benchmarks against plain Odoo)."""
-        return bool(self.env.context.get("service_entitlement_bypass"))
+        plain Odoo (data imports, benchmarks against plain Odoo).  Honoured for
+        administrators only: any client can send a context key."""
+        return bool(
+            self.env.context.get("service_entitlement_bypass")
+            and (self.env.su or self.env.user._is_system())
+        )
 
-    def _entitlement_rematch(self):
+    def _entitlement_rematch(self, lives=None):
         """Choose the best eligible entitlement for open documents that have
         not consumed yet."""
         if self._entitlement_bypassed():
             return
-        lives = self._entitlement_live_consumptions()
+        if lives is None:
+            lives = self._entitlement_live_consumptions(include_open=False)
         for doc in self:
             if not doc._entitlement_is_open() or doc.id in lives:
                 continue
             best = doc._entitlement_rank(doc._entitlement_eligible())[:1]
             if best != doc.entitlement_id:
-                doc.entitlement_id = best.with_env(self.env)
+                # Chosen among the eligible ones: no need to check it again.
+                with ledger_writer():
+                    doc.entitlement_id = best.with_env(self.env)
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not is_ledger_writer():
+            for vals in vals_list:
+                self._entitlement_check_technical_vals(vals)
         records = super().create(vals_list)
+        sync = set(self._entitlement_sync_depends())
         for record, vals in zip(records, vals_list, strict=True):
-            if "entitlement_id" not in vals:
+            if vals.get("entitlement_id") and not is_ledger_writer():
+                record._entitlement_check_eligible()
+            elif "entitlement_id" not in vals:
                 record._entitlement_rematch()
+            if sync & set(vals):
+                record._entitlement_sync()
         return records
 
     def write(self, vals):
+        if not is_ledger_writer():
+            self._entitlement_check_technical_vals(vals)
+        if "entitlement_id" in vals:
+            self._entitlement_check_can_change(vals["entitlement_id"])
+        moved = set(vals) & set(self._entitlement_sync_depends())
+        if moved:
+            before = {doc.id: doc._entitlement_stage() for doc in self}
         res = super().write(vals)
-        if "entitlement_id" not in vals and set(vals) & set(
-            self._entitlement_match_depends()
-        ):
-            self._entitlement_rematch()
+        if self._entitlement_bypassed():
+            return res
+        match = set(vals) & set(self._entitlement_match_depends())
+        docs = self
+        if not ("entitlement_id" in vals or match):
+            # Only the state moved: documents whose stage did not change
+            # (confirmed -> under repair) need nothing.
+            docs = self.filtered(
+                lambda d: moved and d._entitlement_stage() != before[d.id]
+            )
+            if not docs:
+                return res
+        lives = docs._entitlement_live_consumptions(include_open=bool(moved))
+        if vals.get("entitlement_id") and not is_ledger_writer():
+            docs._entitlement_check_eligible(lives)
+        elif "entitlement_id" not in vals:
+            # A document that changed, or became open again, looks for its
+            # best entitlement; one holding a consumption keeps its own.
+            docs._entitlement_rematch(lives)
+            if match:
+                docs._entitlement_check_still_covered(lives)
+        docs._entitlement_sync(lives)
         return res
+
+    def _entitlement_stage(self):
+        """What of the document's state matters to its consumption."""
+        return self._entitlement_is_open(), frozenset(
+            self._entitlement_triggers_passed()
+        )
+
+    def _entitlement_write_technical(self, vals):
+        """Set technical fields (cycle, warning, override decision): the
+        add-on's code does it through here, nobody else can."""
+        with ledger_writer():
+            return self.sudo().write(vals)
+
+    def _entitlement_check_technical_vals(self, vals):
+        """Refuse a client's value for a technical field.  Writing back the
+        value a field already has (as a form may) is harmless."""
+        for name in TECHNICAL_FIELDS:
+            default = self.env.context.get(f"default_{name}")
+            if not self and default:
+                vals = {name: default, **vals}
+            if name not in vals:
+                continue
+            value = vals[name]
+            field = self._fields[name]
+            if self:
+                changed = any(
+                    field.convert_to_write(doc[name], doc) != value for doc in self
+                )
+            else:
+                changed = bool(value)
+            if changed:
+                raise AccessError(
+                    self.env._(
+                        "%(field)s is set by the entitlement flow only; it cannot "
+                        "be written directly.",
+                        field=field.string,
+                    )
+                )
+
+    def _entitlement_check_can_change(self, entitlement_id):
+        """A document that holds a consumption keeps its entitlement until the
+        consumption is given back (reset to draft, or cancel)."""
+        lives = self._entitlement_live_consumptions(include_open=False)
+        for doc in self:
+            if doc.id in lives and doc.entitlement_id.id != (entitlement_id or False):
+                raise UserError(
+                    self.env._(
+                        "%(doc)s has already used %(entitlement)s: reset it to "
+                        "draft before choosing another entitlement.",
+                        doc=doc.display_name,
+                        entitlement=doc.entitlement_id.sudo().display_name,
+                    )
+                )
+
+    def _entitlement_check_eligible(self, lives=None):
+        """The entitlement set on each document is one of its eligible ones:
+        its customer's (or the customer's company's), of its company, valid on
+        its date, covering its item, not excluding its fault reason."""
+        if lives is None:
+            lives = self._entitlement_live_consumptions(include_open=False)
+        for doc in self.filtered("entitlement_id"):
+            entitlement = doc.entitlement_id.sudo()
+            if doc.id in lives and lives[doc.id].entitlement_id == entitlement:
+                continue
+            if entitlement not in doc._entitlement_eligible():
+                raise ValidationError(
+                    self.env._(
+                        "%(entitlement)s cannot cover %(doc)s: only an active "
+                        "entitlement of the document's customer and company, "
+                        "valid on its date, covering its item and not excluding "
+                        "its fault reason can be chosen.",
+                        entitlement=entitlement.display_name,
+                        doc=doc.display_name,
+                    )
+                )
+
+    def _entitlement_check_still_covered(self, lives):
+        """A document holding a consumption may not move to another customer,
+        company or item than its entitlement covers."""
+        for doc in self.filtered(lambda d: d.id in lives):
+            entitlement = lives[doc.id].entitlement_id
+            if entitlement not in doc._entitlement_candidates():
+                raise ValidationError(
+                    self.env._(
+                        "%(doc)s has used %(entitlement)s, which does not cover "
+                        "its new customer, company or item: reset it to draft "
+                        "first.",
+                        doc=doc.display_name,
+                        entitlement=entitlement.display_name,
+                    )
+                )
 
     def _entitlement_verdict(self, live):
         """(verdict, one-line explanation) for the document as it stands;
@@ -380,24 +565,40 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
             return self._entitlement_get_hours()
         return 1.0
 
-    def _entitlement_live_consumptions(self):
+    def _entitlement_live_consumptions(self, include_open=True):
         """{document id: its consumption of the current cycle, not reversed},
-        for all the documents in one query."""
+        for all the documents in one query.
+
+        Open documents (drafts) hold none: a document that becomes open gives
+        its consumption back on the way (see ``_entitlement_sync``).  Callers
+        that only need the documents' settled state pass
+        ``include_open=False`` and spare the query for drafts."""
         cycles = {
-            doc.id: doc.entitlement_cycle for doc in self if isinstance(doc.id, int)
+            doc.id: doc.entitlement_cycle
+            for doc in self
+            if isinstance(doc.id, int)
+            and (include_open or not doc._entitlement_is_open())
         }
         if not cycles:
             return {}
         rows = (
             self.env["service.entitlement.consumption"]
             .sudo()
-            .search(
+            .search_fetch(
                 [
                     ("res_model", "=", self._name),
                     ("res_id", "in", list(cycles)),
                     ("kind", "=", "consumption"),
                     ("reversal_ids", "=", False),
-                ]
+                ],
+                [
+                    "res_id",
+                    "cycle",
+                    "entitlement_id",
+                    "quantity",
+                    "overage_quantity",
+                    "channel",
+                ],
             )
         )
         return {row.res_id: row for row in rows if row.cycle == cycles[row.res_id]}
@@ -434,44 +635,90 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
     def _entitlement_can_override(self):
         return self.env.user.has_group("service_entitlement.group_entitlement_manager")
 
+    def _entitlement_override_decision(self):
+        """The decision stored on the document to go beyond a blocking
+        entitlement: {bill, reason, user}, or None."""
+        self.ensure_one()
+        if not self.entitlement_override:
+            return None
+        return {
+            "bill": self.entitlement_override_bill,
+            "reason": self.entitlement_override_reason or "",
+            "user": self.entitlement_override_user_id or self.env.user,
+        }
+
+    def _entitlement_set_override(self, reason, bill=False):
+        """Store an entitlement manager's decision to go beyond a blocking
+        entitlement, with who, when and why; it holds whatever path later
+        confirms the document."""
+        if not self._entitlement_can_override():
+            raise UserError(
+                self.env._("Only entitlement managers can override a blocked repair.")
+            )
+        if not (reason or "").strip():
+            raise UserError(self.env._("Give the reason for the override."))
+        for doc in self:
+            entitlement = doc.entitlement_id.sudo()
+            if bill and not entitlement.overage_product_id:
+                raise UserError(
+                    self.env._(
+                        "%(entitlement)s has no overage product: the overage of "
+                        "%(doc)s cannot be billed. Set one on the entitlement, or "
+                        "override without billing.",
+                        entitlement=entitlement.display_name,
+                        doc=doc.display_name,
+                    )
+                )
+        self._entitlement_write_technical(
+            {
+                "entitlement_override": True,
+                "entitlement_override_bill": bool(bill),
+                "entitlement_override_reason": reason.strip(),
+                "entitlement_override_user_id": self.env.user.id,
+                "entitlement_override_date": fields.Datetime.now(),
+            }
+        )
+        if hasattr(self, "message_post"):
+            for doc in self:
+                doc.message_post(
+                    body=self.env._(
+                        "%(user)s overrides the block of %(entitlement)s%(bill)s: "
+                        "%(reason)s",
+                        user=self.env.user.name,
+                        entitlement=doc.entitlement_id.sudo().display_name,
+                        bill=self.env._(", overage billed") if bill else "",
+                        reason=reason.strip(),
+                    )
+                )
+
     def _entitlement_consume(self, trigger):
         """Take the terms of the documents whose entitlement consumes on
         ``trigger`` ('confirm' or 'done')."""
         if self._entitlement_bypassed():
             return self.env["service.entitlement.consumption"]
-        docs = self.filtered(
+        return self.filtered(
             lambda d: d.entitlement_id and d.entitlement_id.sudo().consume_on == trigger
-        )
-        if not docs:
-            return self.env["service.entitlement.consumption"]
-        docs._entitlement_lock(docs.entitlement_id.sudo())
-        # Read after the lock: what a concurrent transaction committed counts.
-        lives = docs._entitlement_live_consumptions()
-        rows = self.env["service.entitlement.consumption"]
-        for doc in docs.sorted(lambda d: d.entitlement_id.id):
-            if doc.id not in lives:
-                rows |= doc._entitlement_consume_one()
-        return rows
+        )._entitlement_take()
 
-    def _entitlement_consume_one(self):
-        self.ensure_one()
-        Ledger = self.env["service.entitlement.consumption"].sudo()
-        entitlement = self.entitlement_id.sudo()
-        self._entitlement_check_usable(entitlement)
-        need = self._entitlement_quantity(entitlement)
-        channel = self._entitlement_get_channel()
-        remaining = max(entitlement._remaining_for_channel(channel), 0.0)
-        covered = min(need, remaining)
-        overage = need - covered
-        note = False
-        if float_compare(overage, 0.0, precision_digits=2) > 0:
-            note = self._entitlement_handle_overage(entitlement, need, remaining)
-        row = Ledger.create(
-            self._entitlement_prepare_consumption(entitlement, covered, overage, note)
-        )
-        self._entitlement_invalidate()
-        entitlement._check_threshold_alert()
-        return row
+    def _entitlement_take(self, lives=None):
+        """Consume for each document with an entitlement that holds no live
+        consumption yet: the ledger applies the entitlement's rules."""
+        Ledger = self.env["service.entitlement.consumption"]
+        docs = self.filtered("entitlement_id")
+        if not docs or self._entitlement_bypassed():
+            return Ledger
+        docs._entitlement_lock(docs.entitlement_id.sudo())
+        if lives is None:
+            lives = docs._entitlement_live_consumptions()
+        rows = Ledger
+        for doc in docs.sorted(lambda d: d.entitlement_id.id):
+            if doc.id in lives:
+                continue
+            entitlement = doc.entitlement_id.sudo()
+            doc._entitlement_check_usable(entitlement)
+            rows |= Ledger._consume(doc, entitlement)
+        docs._entitlement_invalidate()
+        return rows
 
     def _entitlement_invalidate(self):
         """The ledger changed: forget what was computed from it."""
@@ -521,112 +768,89 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
                 )
             )
 
-    def _entitlement_handle_overage(self, entitlement, need, remaining):
-        """Apply the limit policy when ``need`` exceeds ``remaining``.
-
-        Returns the note written on the ledger row, or raises."""
-        unit = entitlement.allocation_type
-        left, needed, extra = f"{remaining:g}", f"{need:g}", f"{need - remaining:g}"
-        if entitlement.limit_policy == "block":
-            if not (self.entitlement_override and self._entitlement_can_override()):
-                raise UserError(
-                    self.env._(
-                        "%(entitlement)s has %(left)s %(unit)s left and %(doc)s "
-                        "needs %(need)s: its policy blocks it. Choose another "
-                        "entitlement, or ask an entitlement manager to override.",
-                        entitlement=entitlement.display_name,
-                        left=left,
-                        unit=unit,
-                        doc=self.display_name,
-                        need=needed,
-                    )
-                )
-            note = self.env._("Block overridden by %(user)s", user=self.env.user.name)
-            if self.env.context.get("entitlement_override_bill"):
-                note = self.env._(
-                    "Block overridden by %(user)s, overage billed",
-                    user=self.env.user.name,
-                )
-            self.entitlement_warning = True
-        elif entitlement.limit_policy == "warn":
-            note = self.env._("Beyond the terms (warning)")
-            self.entitlement_warning = True
-        else:
-            note = self.env._(
-                "Overage to bill: %(qty)s %(unit)s",
-                qty=extra,
-                unit=unit,
-            )
-        message = self.env._(
-            "%(doc)s needs %(need)s %(unit)s of %(entitlement)s, which had "
-            "%(left)s left: %(note)s.",
-            doc=self.display_name,
-            need=needed,
-            unit=unit,
-            entitlement=entitlement.display_name,
-            left=left,
-            note=note,
-        )
-        if hasattr(self, "message_post"):
-            self.message_post(body=message)
-        entitlement.message_post(body=message)
-        return note
-
-    def _entitlement_prepare_consumption(self, entitlement, covered, overage, note):
-        self.ensure_one()
-        bill = overage > 0 and (
-            entitlement.limit_policy == "bill"
-            or (
-                entitlement.limit_policy == "block"
-                and self.env.context.get("entitlement_override_bill")
-            )
-        )
-        return {
-            "channel": self._entitlement_get_channel(),
-            "bill_overage": bill,
-            "entitlement_id": entitlement.id,
-            "quantity": covered,
-            "overage_quantity": overage,
-            "res_model": self._name,
-            "res_id": self.id,
-            "cycle": self.entitlement_cycle,
-            "note": note,
-            "user_id": self.env.user.id,
-        }
-
-    def _entitlement_release(self, note=False, next_cycle=False):
-        """Reverse the live consumption of each document.
-
-        With ``next_cycle`` the document may consume again afterwards (reset
-        to draft, or re-consumption with new hours)."""
-        Ledger = self.env["service.entitlement.consumption"].sudo()
+    def _entitlement_release(self, note=False):
+        """Reverse the live consumption of each document.  A document whose
+        consumption was given back moves to its next cycle, in which it may
+        consume again."""
+        Ledger = self.env["service.entitlement.consumption"]
         if self._entitlement_bypassed():
             return Ledger
         lives = self._entitlement_live_consumptions()
-        self._entitlement_lock(Ledger.browse().union(*lives.values()).entitlement_id)
-        reversals = Ledger
-        for doc in self:
-            live = lives.get(doc.id)
-            if live:
-                reversals |= Ledger.create(
-                    {
-                        "entitlement_id": live.entitlement_id.id,
-                        "kind": "reversal",
-                        "reversed_id": live.id,
-                        "quantity": -live.quantity,
-                        "overage_quantity": -live.overage_quantity,
-                        "res_model": live.res_model,
-                        "res_id": live.res_id,
-                        "cycle": live.cycle,
-                        "channel": live.channel,
-                        "note": note,
-                        "user_id": self.env.user.id,
-                    }
-                )
-            if next_cycle:
-                doc.entitlement_cycle += 1
+        if not lives:
+            return Ledger
+        live_rows = Ledger.sudo().browse().union(*lives.values())
+        self._entitlement_lock(live_rows.entitlement_id)
+        reversals = Ledger._reverse(live_rows, note=note)
+        for doc in self.filtered(lambda d: d.id in lives):
+            doc._entitlement_write_technical(
+                {"entitlement_cycle": doc.entitlement_cycle + 1}
+            )
         self._entitlement_invalidate()
         return reversals
+
+    def _entitlement_sync(self, lives=None):
+        """Bring each document's consumption in line with what it is now.
+
+        A document holds one live consumption when its entitlement consumes
+        on a trigger the document has passed and does not exclude it, and
+        none otherwise: an excluded fault reason gives the terms back, taking
+        it away again consumes again."""
+        if self._entitlement_bypassed():
+            return
+        if lives is None:
+            lives = self._entitlement_live_consumptions()
+        to_release, to_take = self.browse(), self.browse()
+        for doc in self:
+            entitlement = doc.entitlement_id.sudo()
+            excluded = bool(entitlement) and doc._entitlement_excludes(entitlement)
+            due = (
+                bool(entitlement)
+                and not excluded
+                and entitlement.consume_on in doc._entitlement_triggers_passed()
+            )
+            live = lives.get(doc.id)
+            if live and (not due or live.entitlement_id != entitlement):
+                to_release |= doc
+            elif not live and due:
+                to_take |= doc
+        for doc in to_release:
+            entitlement = doc.entitlement_id.sudo()
+            if entitlement and doc._entitlement_excludes(entitlement):
+                reason = doc._entitlement_get_fault_reason()
+                doc._entitlement_release(
+                    note=self.env._(
+                        "Fault reason %(reason)s is excluded", reason=reason.name
+                    )
+                )
+                if hasattr(doc, "message_post"):
+                    doc.message_post(
+                        body=self.env._(
+                            "Not covered: %(entitlement)s excludes %(reason)s; its "
+                            "consumption was reversed.",
+                            entitlement=entitlement.display_name,
+                            reason=reason.name,
+                        )
+                    )
+            else:
+                doc._entitlement_release(note=doc._entitlement_release_note())
+        to_take._entitlement_take(lives)
+
+    def _entitlement_recount_hours(self):
+        """Hours entitlements consumed before the final hours were known take
+        the final hours: the consumption is given back and taken again."""
+        lives = self._entitlement_live_consumptions(include_open=False)
+        for doc in self:
+            live = lives.get(doc.id)
+            if not live or live.entitlement_id.allocation_type != "hours":
+                continue
+            if not float_compare(
+                live.quantity + live.overage_quantity,
+                doc._entitlement_get_hours(),
+                precision_digits=2,
+            ):
+                continue
+            doc._entitlement_release(note=self.env._("Labour hours changed"))
+            doc._entitlement_take()
 
     # ------------------------------------------------------------------
     # Actions

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import float_compare
 
+from .ledger_guard import check_ledger_writer, ledger_writer
 from .service_entitlement_channel_limit import CHANNELS
 
 
@@ -130,29 +132,166 @@ class ServiceEntitlementConsumption(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        rows = super().create(vals_list)
-        rows._sync_billing_lines()
-        return rows
+        check_ledger_writer(self.env, self.env._("Entitlement ledger rows"))
+        return super().create(vals_list)
 
     def _is_billable_overage(self):
         self.ensure_one()
         return self.bill_overage and self.overage_quantity > 0
 
-    def _sync_billing_lines(self):
-        """Bill new overages; cancel or credit the overages of reversed rows."""
-        BillingLine = self.env["service.entitlement.billing.line"].sudo()
-        BillingLine._create_from_consumptions(self)
-        reversed_lines = (
-            self.filtered(lambda r: r.kind == "reversal")
-            .reversed_id.sudo()
-            .billing_line_ids
+    # ------------------------------------------------------------------
+    # The ledger's API: the only ways terms move
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _record(self, vals_list):
+        """Write ledger rows and let billing react to them.  Every row of the
+        ledger goes through here."""
+        if isinstance(vals_list, dict):
+            vals_list = [vals_list]
+        with ledger_writer():
+            rows = self.sudo().create(vals_list)
+            self.env["service.entitlement.billing.line"]._sync_from_ledger(rows)
+        rows.entitlement_id.invalidate_recordset(["used_terms", "remaining_terms"])
+        return rows
+
+    @api.model
+    def _consume(self, document, entitlement):
+        """Take from ``entitlement`` what ``document`` needs, applying the
+        entitlement's limit policy to what exceeds its terms.
+
+        The caller holds the lock on the entitlement (see the consumer
+        mixin's ``_entitlement_lock``).  Returns the ledger row, or raises
+        when the policy blocks the document."""
+        entitlement = entitlement.sudo()
+        need = document._entitlement_quantity(entitlement)
+        channel = document._entitlement_get_channel()
+        remaining = max(entitlement._remaining_for_channel(channel), 0.0)
+        covered = min(need, remaining)
+        overage = need - covered
+        outcome = {"note": False, "bill_overage": False, "warning": False}
+        if float_compare(overage, 0.0, precision_digits=2) > 0:
+            outcome = self._limit_policy_outcome(document, entitlement, need, remaining)
+        if outcome["warning"]:
+            document._entitlement_write_technical({"entitlement_warning": True})
+        row = self._record(
+            [
+                {
+                    "channel": channel,
+                    "bill_overage": outcome["bill_overage"],
+                    "entitlement_id": entitlement.id,
+                    "quantity": covered,
+                    "overage_quantity": overage,
+                    "res_model": document._name,
+                    "res_id": document.id,
+                    "cycle": document.entitlement_cycle,
+                    "note": outcome["note"],
+                    "user_id": self.env.user.id,
+                }
+            ]
         )
-        reversed_lines.filtered(lambda line: line.state == "to_invoice").write(
-            {"is_cancelled": True}
+        entitlement._check_threshold_alert()
+        return row
+
+    @api.model
+    def _limit_policy_outcome(self, document, entitlement, need, remaining):
+        """What the limit policy makes of a document that needs ``need`` when
+        ``remaining`` is left: {note, bill_overage, warning}, or raises.
+
+        The one place where block, warn and bill are interpreted; a block is
+        lifted only by the override decision stored on the document."""
+        unit = dict(
+            entitlement._fields["allocation_type"]._description_selection(self.env)
+        )[entitlement.allocation_type].lower()
+        left, needed, extra = f"{remaining:g}", f"{need:g}", f"{need - remaining:g}"
+        policy = entitlement.limit_policy
+        if policy == "block":
+            decision = document._entitlement_override_decision()
+            if not decision:
+                raise UserError(
+                    self.env._(
+                        "%(entitlement)s has %(left)s %(unit)s left and %(doc)s "
+                        "needs %(need)s: its policy blocks it. Choose another "
+                        "entitlement, or ask an entitlement manager to override.",
+                        entitlement=entitlement.display_name,
+                        left=left,
+                        unit=unit,
+                        doc=document.display_name,
+                        need=needed,
+                    )
+                )
+            if decision["bill"]:
+                note = self.env._(
+                    "Block overridden by %(user)s, overage billed: %(reason)s",
+                    user=decision["user"].name,
+                    reason=decision["reason"],
+                )
+            else:
+                note = self.env._(
+                    "Block overridden by %(user)s: %(reason)s",
+                    user=decision["user"].name,
+                    reason=decision["reason"],
+                )
+            outcome = {"note": note, "bill_overage": decision["bill"], "warning": True}
+        elif policy == "warn":
+            outcome = {
+                "note": self.env._("Beyond the terms (warning)"),
+                "bill_overage": False,
+                "warning": True,
+            }
+        else:
+            outcome = {
+                "note": self.env._(
+                    "Overage to bill: %(qty)s %(unit)s", qty=extra, unit=unit
+                ),
+                "bill_overage": True,
+                "warning": False,
+            }
+        if outcome["bill_overage"] and not entitlement.overage_product_id:
+            raise UserError(
+                self.env._(
+                    "%(entitlement)s bills its overage but has no overage product. "
+                    "Set one on the entitlement.",
+                    entitlement=entitlement.display_name,
+                )
+            )
+        message = self.env._(
+            "%(doc)s needs %(need)s %(unit)s of %(entitlement)s, which had "
+            "%(left)s left: %(note)s.",
+            doc=document.display_name,
+            need=needed,
+            unit=unit,
+            entitlement=entitlement.display_name,
+            left=left,
+            note=outcome["note"],
         )
-        reversed_lines.filtered(
-            lambda line: line.state == "invoiced"
-        )._create_credit_lines()
+        if hasattr(document, "message_post"):
+            document.message_post(body=message)
+        entitlement.message_post(body=message)
+        return outcome
+
+    @api.model
+    def _reverse(self, consumptions, note=False):
+        """Give back live consumptions: one reversal row each."""
+        consumptions = consumptions.sudo()
+        return self._record(
+            [
+                {
+                    "entitlement_id": live.entitlement_id.id,
+                    "kind": "reversal",
+                    "reversed_id": live.id,
+                    "quantity": -live.quantity,
+                    "overage_quantity": -live.overage_quantity,
+                    "res_model": live.res_model,
+                    "res_id": live.res_id,
+                    "cycle": live.cycle,
+                    "channel": live.channel,
+                    "note": note,
+                    "user_id": self.env.user.id,
+                }
+                for live in consumptions
+            ]
+        )
 
     def write(self, vals):  # pylint: disable=method-required-super
         raise UserError(

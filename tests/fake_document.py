@@ -54,5 +54,5 @@ class FakeServiceDocument(models.Model):
         self._entitlement_consume("done")
 
     def action_reopen(self):
-        self._entitlement_release(note="Reopened", next_cycle=True)
+        self._entitlement_release(note="Reopened")
         self.state = "new"

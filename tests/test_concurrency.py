@@ -47,6 +47,9 @@ class TestLastIncidentRace(TransactionCase):
             product = env["product.product"].create(
                 {"name": f"Race device K={racers}", "type": "consu"}
             )
+            overage = env["product.product"].create(
+                {"name": f"Race overage K={racers}", "type": "service"}
+            )
             plan = []
             for round_no in range(rounds):
                 entitlement = env["service.entitlement"].create(
@@ -57,6 +60,8 @@ class TestLastIncidentRace(TransactionCase):
                         "date_end": today + timedelta(days=30),
                         "total_terms": 1,
                         "limit_policy": POLICIES[round_no % len(POLICIES)],
+                        "overage_product_id": overage.id,
+                        "overage_price": 100.0,
                     }
                 )
                 entitlement.action_activate()
@@ -148,6 +153,9 @@ class TestLastIncidentRace(TransactionCase):
             )
             env["service.entitlement"].browse(entitlement_ids).unlink()
             env["product.product"].browse(product_id).unlink()
+            env["product.product"].search(
+                [("name", "=like", "Race overage K=%")]
+            ).unlink()
             env["res.partner"].browse(partner_id).unlink()
 
         self._committed(drop)

@@ -106,7 +106,7 @@ class TestLedgerIsAppendOnly(EntitlementCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.entitlement = cls._create_entitlement()
-        cls.row = cls.env["service.entitlement.consumption"].create(
+        cls.row = cls.env["service.entitlement.consumption"]._record(
             {"entitlement_id": cls.entitlement.id, "quantity": 1}
         )
 
@@ -121,7 +121,7 @@ class TestLedgerIsAppendOnly(EntitlementCase):
     @mute_logger("odoo.sql_db")
     def test_reversal_only_once_and_needs_origin(self):
         Ledger = self.env["service.entitlement.consumption"]
-        Ledger.create(
+        Ledger._record(
             {
                 "entitlement_id": self.entitlement.id,
                 "kind": "reversal",
@@ -131,7 +131,7 @@ class TestLedgerIsAppendOnly(EntitlementCase):
         )
         with self.assertRaises(Exception) as caught:
             with self.env.cr.savepoint():
-                Ledger.create(
+                Ledger._record(
                     {
                         "entitlement_id": self.entitlement.id,
                         "kind": "reversal",
@@ -143,7 +143,7 @@ class TestLedgerIsAppendOnly(EntitlementCase):
         self.assertIn("reversal_once", str(caught.exception))
         with self.assertRaises(Exception) as caught:
             with self.env.cr.savepoint():
-                Ledger.create(
+                Ledger._record(
                     {
                         "entitlement_id": self.entitlement.id,
                         "kind": "reversal",
@@ -166,14 +166,14 @@ class TestLedgerIsAppendOnly(EntitlementCase):
             "res_id": repair.id,
             "cycle": 0,
         }
-        Ledger.create(vals)
+        Ledger._record(vals)
         with self.assertRaises(Exception) as caught:
             with self.env.cr.savepoint():
-                Ledger.create(vals)
+                Ledger._record(vals)
                 self.env.flush_all()
         self.assertIn("consumption_once_per_cycle", str(caught.exception))
         # After a reset (next cycle) the document may consume again.
-        Ledger.create({**vals, "cycle": 1})
+        Ledger._record({**vals, "cycle": 1})
         self.assertEqual(self.entitlement.used_terms, 3)
         self.assertEqual(
             Ledger.search([("repair_id", "=", repair.id)]).mapped("cycle"), [1, 0]

@@ -17,7 +17,7 @@ class TestRenewal(EntitlementCase):
             date_start=date(2026, 1, 1), date_end=date(2026, 12, 31), total_terms=5
         )
         cls.entitlement.action_activate()
-        cls.env["service.entitlement.consumption"].create(
+        cls.env["service.entitlement.consumption"]._record(
             [{"entitlement_id": cls.entitlement.id, "quantity": 1}] * 2
         )
 
@@ -134,10 +134,10 @@ class TestAlerts(EntitlementCase):
         entitlement = self._create_entitlement(total_terms=5)
         entitlement.action_activate()
         Ledger = self.env["service.entitlement.consumption"]
-        Ledger.create([{"entitlement_id": entitlement.id, "quantity": 1}] * 3)
+        Ledger._record([{"entitlement_id": entitlement.id, "quantity": 1}] * 3)
         self.env["service.entitlement"]._cron_send_alerts()
         self.assertFalse(self._alerts(entitlement), "40% left")
-        Ledger.create({"entitlement_id": entitlement.id, "quantity": 1})
+        Ledger._record({"entitlement_id": entitlement.id, "quantity": 1})
         self.env["service.entitlement"]._cron_send_alerts()
         self.env["service.entitlement"]._cron_send_alerts()
         self.assertEqual(len(self._alerts(entitlement)), 1)

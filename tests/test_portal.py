@@ -112,7 +112,7 @@ class TestPortal(HttpCase):
 
     def test_no_request_when_the_entitlement_does_not_allow_it(self):
         self.mine.write({"total_terms": 1, "limit_policy": "block"})
-        self.env["service.entitlement.consumption"].create(
+        self.env["service.entitlement.consumption"]._record(
             {"entitlement_id": self.mine.id, "quantity": 1}
         )
         self.authenticate("portal_cust", "portal_cust")

@@ -153,7 +153,7 @@ class TestMultiCompany(EntitlementCase):
                 )
             )
         )
-        self.env["service.entitlement.consumption"].create(
+        self.env["service.entitlement.consumption"]._record(
             {"entitlement_id": foreign.id, "quantity": 1}
         )
         own = self._create_entitlement()

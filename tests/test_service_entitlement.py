@@ -26,12 +26,12 @@ class TestEntitlementLifecycle(EntitlementCase):
         )
         self.assertEqual(entitlement.remaining_percent, 100.0)
         ledger = self.env["service.entitlement.consumption"]
-        first = ledger.create({"entitlement_id": entitlement.id, "quantity": 1})
-        ledger.create({"entitlement_id": entitlement.id, "quantity": 1})
+        first = ledger._record({"entitlement_id": entitlement.id, "quantity": 1})
+        ledger._record({"entitlement_id": entitlement.id, "quantity": 1})
         self.assertEqual(
             (entitlement.used_terms, entitlement.remaining_terms), (2.0, 1.0)
         )
-        ledger.create(
+        ledger._record(
             {
                 "entitlement_id": entitlement.id,
                 "kind": "reversal",
@@ -112,7 +112,7 @@ class TestEntitlementLifecycle(EntitlementCase):
 
     def test_unlink_only_unused_drafts(self):
         entitlement = self._create_entitlement()
-        self.env["service.entitlement.consumption"].create(
+        self.env["service.entitlement.consumption"]._record(
             {"entitlement_id": entitlement.id, "quantity": 1}
         )
         with self.assertRaisesRegex(UserError, "archive it instead"):

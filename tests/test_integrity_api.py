@@ -1,0 +1,370 @@
+"""Every role, over Odoo's external API (XML-RPC), tries the writes that the
+UI never offers: each is refused, and afterwards no balance, ledger row or
+billing line has changed."""
+
+import xmlrpc.client
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
+
+
+@tagged("post_install", "-at_install")
+class TestIntegrityOverExternalApi(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.env = env
+        today = fields.Date.context_today(env["repair.order"])
+        cls.adatum = env["res.partner"].create(
+            {"name": "Adatum Corporation", "is_company": True}
+        )
+        cls.adatum_contact = env["res.partner"].create(
+            {"name": "Alex Adatum", "parent_id": cls.adatum.id}
+        )
+        cls.fabrikam = env["res.partner"].create(
+            {"name": "Fabrikam Inc", "is_company": True}
+        )
+        laptop = env["product.product"].create(
+            {
+                "name": "Laptop Pro 14",
+                "type": "consu",
+                "is_storable": True,
+                "tracking": "serial",
+            }
+        )
+        cls.overage_product = env["product.product"].create(
+            {"name": "Out-of-warranty repair", "type": "service", "list_price": 150}
+        )
+        cls.lot = env["stock.lot"].create(
+            {"name": "LAP-0041", "product_id": laptop.id, "customer_id": cls.adatum.id}
+        )
+        cls.fab_lot = env["stock.lot"].create(
+            {
+                "name": "FAB-0001",
+                "product_id": laptop.id,
+                "customer_id": cls.fabrikam.id,
+            }
+        )
+        Entitlement = env["service.entitlement"]
+        common = {
+            "date_start": today - timedelta(days=30),
+            "date_end": today + timedelta(days=300),
+            "overage_product_id": cls.overage_product.id,
+            "overage_price": 150.0,
+        }
+        cls.adatum_warranty = Entitlement.create(
+            {
+                **common,
+                "name": "Adatum warranty",
+                "partner_id": cls.adatum.id,
+                "total_terms": 3,
+                "lot_ids": [Command.set(cls.lot.ids)],
+            }
+        )
+        cls.fabrikam_contract = Entitlement.create(
+            {
+                **common,
+                "name": "Fabrikam contract",
+                "partner_id": cls.fabrikam.id,
+                "total_terms": 1,
+                "limit_policy": "bill",
+            }
+        )
+        (cls.adatum_warranty | cls.fabrikam_contract).action_activate()
+        Repair = env["repair.order"]
+        # Fabrikam used its one incident, and a second repair went to billing.
+        cls.fab_repairs = Repair.create(
+            [
+                {"partner_id": cls.fabrikam.id, "product_id": laptop.id},
+                {"partner_id": cls.fabrikam.id, "product_id": laptop.id},
+            ]
+        )
+        for repair in cls.fab_repairs:
+            repair._action_repair_confirm()
+        cls.fab_open = Repair.create(
+            {"partner_id": cls.fabrikam.id, "product_id": laptop.id}
+        )
+        cls.adatum_repair = Repair.create(
+            {
+                "partner_id": cls.adatum.id,
+                "product_id": laptop.id,
+                "lot_id": cls.lot.id,
+            }
+        )
+        # The serial is in the repair location, as its receipt put it there.
+        env["stock.quant"]._update_available_quantity(
+            laptop, cls.adatum_repair.product_location_src_id, 1.0, lot_id=cls.lot
+        )
+        cls.billing_line = cls.fabrikam_contract.billing_line_ids
+        assert len(cls.billing_line) == 1
+        cls.ledger_row = cls.fabrikam_contract.consumption_ids[:1]
+        groups = {
+            "desk": "base.group_user,service_entitlement.group_service_desk",
+            "tech": "base.group_user,service_entitlement.group_technician",
+            "billing": "base.group_user,service_entitlement.group_billing_clerk",
+            "manager": "base.group_user,service_entitlement.group_entitlement_manager",
+        }
+        cls.logins = {}
+        for role, group_ids in groups.items():
+            login = f"api_{role}"
+            cls.logins[role] = new_test_user(env, login=login, groups=group_ids)
+        cls.logins["portal"] = new_test_user(
+            env,
+            login="api_portal",
+            groups="base.group_portal",
+            partner_id=cls.adatum_contact.id,
+        )
+
+    # ------------------------------------------------------------------
+
+    @mute_logger("odoo.http")
+    def _call(self, role, model, method, *args, **kwargs):
+        user = self.logins[role]
+        uid = self.xmlrpc_common.authenticate(
+            self.env.cr.dbname, user.login, user.login, {}
+        )
+        self.assertEqual(uid, user.id, f"{role} could not log in")
+        return self.xmlrpc_object.execute_kw(
+            self.env.cr.dbname, uid, user.login, model, method, list(args), kwargs
+        )
+
+    def assertRefused(self, role, model, method, *args, **kwargs):
+        with self.assertRaises(
+            xmlrpc.client.Fault, msg=f"{role} {model}.{method}{args} accepted"
+        ):
+            self._call(role, model, method, *args, **kwargs)
+
+    def _snapshot(self):
+        self.env.invalidate_all()
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute(
+            "SELECT id, used_terms, remaining_terms, total_terms "
+            "FROM service_entitlement ORDER BY id"
+        )
+        balances = cr.fetchall()
+        cr.execute(
+            "SELECT id, quantity, overage_quantity, bill_overage "
+            "FROM service_entitlement_consumption ORDER BY id"
+        )
+        ledger = cr.fetchall()
+        cr.execute(
+            "SELECT id, state, quantity, price_unit, is_cancelled "
+            "FROM service_entitlement_billing_line ORDER BY id"
+        )
+        billing = cr.fetchall()
+        cr.execute(
+            "SELECT id, entitlement_id, entitlement_cycle, entitlement_override, "
+            "entitlement_override_bill, entitlement_warning "
+            "FROM repair_order ORDER BY id"
+        )
+        repairs = cr.fetchall()
+        cr.execute(
+            "SELECT count(*) FROM account_move_line "
+            "WHERE service_billing_line_id IS NOT NULL"
+        )
+        invoiced = cr.fetchall()
+        return balances, ledger, billing, repairs, invoiced
+
+    # ------------------------------------------------------------------
+
+    def test_no_role_moves_terms_or_money_outside_the_flow(self):
+        before = self._snapshot()
+        Ledger = "service.entitlement.consumption"
+        Line = "service.entitlement.billing.line"
+        warranty, contract = self.adatum_warranty, self.fabrikam_contract
+        for role in ("desk", "tech", "billing", "manager", "portal"):
+            with self.subTest(role=role):
+                # The ledger: no row created, changed or deleted by hand.
+                self.assertRefused(
+                    role,
+                    Ledger,
+                    "create",
+                    {"entitlement_id": warranty.id, "quantity": -5},
+                )
+                self.assertRefused(
+                    role,
+                    Ledger,
+                    "create",
+                    {
+                        "entitlement_id": contract.id,
+                        "quantity": 0,
+                        "overage_quantity": 3,
+                        "bill_overage": True,
+                    },
+                )
+                self.assertRefused(
+                    role, Ledger, "write", [self.ledger_row.id], {"quantity": 0}
+                )
+                self.assertRefused(role, Ledger, "unlink", [self.ledger_row.id])
+                # Private methods of the add-on are not reachable remotely.
+                self.assertRefused(
+                    role,
+                    Ledger,
+                    "_record",
+                    [{"entitlement_id": warranty.id, "quantity": -5}],
+                )
+                # Billing lines: none invented, none changed.
+                self.assertRefused(
+                    role,
+                    Line,
+                    "create",
+                    {
+                        "name": "Invented",
+                        "consumption_id": self.ledger_row.id,
+                        "entitlement_id": contract.id,
+                        "partner_id": self.fabrikam.id,
+                        "company_id": contract.company_id.id,
+                        "currency_id": contract.company_id.currency_id.id,
+                        "product_id": self.overage_product.id,
+                        "quantity": 10,
+                        "price_unit": 1000,
+                    },
+                )
+                self.assertRefused(
+                    role, Line, "write", [self.billing_line.id], {"price_unit": 1}
+                )
+                self.assertRefused(role, Line, "unlink", [self.billing_line.id])
+                # Entitlement terms belong to the manager.
+                if role != "manager":
+                    self.assertRefused(
+                        role,
+                        "service.entitlement",
+                        "write",
+                        [warranty.id],
+                        {"total_terms": 300},
+                    )
+                # A repair cannot use another customer's entitlement...
+                self.assertRefused(
+                    role,
+                    "repair.order",
+                    "write",
+                    [self.fab_open.id],
+                    {"entitlement_id": warranty.id},
+                )
+                self.assertRefused(
+                    role,
+                    "repair.order",
+                    "create",
+                    {
+                        "partner_id": self.fabrikam.id,
+                        "product_id": self.lot.product_id.id,
+                        "entitlement_id": warranty.id,
+                    },
+                )
+                # ...nor have its technical fields set.
+                for vals in (
+                    {"entitlement_cycle": 7},
+                    {"entitlement_override": True},
+                    {"entitlement_override_bill": True},
+                    {"entitlement_warning": True},
+                ):
+                    self.assertRefused(
+                        role, "repair.order", "write", [self.adatum_repair.id], vals
+                    )
+                self.assertRefused(
+                    role,
+                    "repair.order",
+                    "create",
+                    {
+                        "partner_id": self.adatum.id,
+                        "product_id": self.lot.product_id.id,
+                    },
+                    context={"default_entitlement_override": True},
+                )
+        # The billing clerk cannot mark a line invoiced with a line of its own.
+        self.assertRefused(
+            "billing",
+            "account.move",
+            "create",
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.fabrikam.id,
+                "invoice_line_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": "Nothing",
+                            "quantity": 1,
+                            "price_unit": 0,
+                            "service_billing_line_id": self.billing_line.id,
+                        },
+                    )
+                ],
+            },
+        )
+        self.assertEqual(self._snapshot(), before)
+
+    def test_portal_user_sees_only_own_company(self):
+        found = self._call(
+            "portal", "service.entitlement", "search_read", [], fields=["name"]
+        )
+        self.assertEqual({e["id"] for e in found}, {self.adatum_warranty.id})
+        self.assertRefused(
+            "portal",
+            "service.entitlement",
+            "read",
+            [self.fabrikam_contract.id],
+            fields=["name"],
+        )
+        self.assertFalse(
+            self._call(
+                "portal",
+                "service.entitlement.consumption",
+                "search",
+                [("entitlement_id", "=", self.fabrikam_contract.id)],
+            )
+        )
+        self.assertRefused(
+            "portal",
+            "service.entitlement.billing.line",
+            "search",
+            [],
+        )
+        self.assertRefused(
+            "portal", "repair.order", "read", [self.fab_open.id], fields=["name"]
+        )
+
+    def test_bypass_context_is_for_administrators_only(self):
+        """A desk user cannot confirm a covered repair without consuming by
+        sending the key that data imports use."""
+        self._call(
+            "desk",
+            "repair.order",
+            "action_validate",
+            [self.adatum_repair.id],
+            context={"service_entitlement_bypass": True},
+        )
+        self.env.invalidate_all()
+        self.assertEqual(self.adatum_repair.state, "confirmed")
+        self.assertEqual(self.adatum_warranty.remaining_terms, 2)
+        self.assertEqual(len(self.adatum_repair.entitlement_consumption_ids), 1)
+
+    def test_the_flow_itself_still_works_over_the_api(self):
+        """What the service desk does in the UI works over the API too."""
+        repair_id = self._call(
+            "desk",
+            "repair.order",
+            "create",
+            {
+                "partner_id": self.adatum_contact.id,
+                "product_id": self.lot.product_id.id,
+                "lot_id": self.lot.id,
+            },
+        )
+        [repair] = self._call(
+            "desk",
+            "repair.order",
+            "read",
+            [repair_id],
+            fields=["entitlement_id", "entitlement_coverage"],
+        )
+        self.assertEqual(repair["entitlement_id"][0], self.adatum_warranty.id)
+        self.assertEqual(repair["entitlement_coverage"], "covered")
+        self._call("desk", "repair.order", "action_validate", [repair_id])
+        self.env.invalidate_all()
+        self.assertEqual(self.adatum_warranty.remaining_terms, 2)
