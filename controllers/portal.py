@@ -118,8 +118,9 @@ class EntitlementPortal(CustomerPortal):
             raise request.not_found()
         url = f"/my/entitlements/{entitlement.id}"
         try:
-            repair = entitlement._portal_request_repair(
-                request.env.user.partner_id, int(lot_id or 0), description
+            lot = request.env["stock.lot"].browse(int(lot_id or 0))
+            repair = request.env["repair.order"]._create_from_portal_request(
+                entitlement, request.env.user.partner_id, lot, description
             )
         except (UserError, ValueError) as error:
             return request.redirect(f"{url}?error={quote(str(error))}")

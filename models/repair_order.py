@@ -131,9 +131,12 @@ class RepairOrder(models.Model):
     # Computes and constraints
     # ------------------------------------------------------------------
 
-    # What the verdict reads from the repair and its entitlement.  The ledger
-    # is not a field of the repair: every change of the ledger made for a
-    # repair recomputes it explicitly (see _entitlement_invalidate).
+    # The verdict reads the repair and the definition of its entitlement
+    # (these trigger); what is left of the entitlement comes from the ledger,
+    # which changes under concurrent repairs: triggering on it would make each
+    # confirmation rewrite every other repair of the entitlement.  The ledger's
+    # side is recomputed instead where it counts: when the repair consumes or
+    # gives back (_entitlement_invalidate) and before its quotation is made.
     @api.depends(
         "entitlement_id",
         "entitlement_cycle",
@@ -142,6 +145,9 @@ class RepairOrder(models.Model):
         "partner_id",
         "product_id",
         "lot_id",
+        "company_id",
+        "intake_channel",
+        "labor_hours",
         "entitlement_id.parts_coverage_percent",
         "entitlement_id.excluded_fault_reason_ids",
     )
@@ -309,6 +315,9 @@ class RepairOrder(models.Model):
         return res
 
     def action_create_sale_order(self):
+        # Priced on the verdict of now: other repairs may have used the terms
+        # since this one was last computed.
+        self.env.add_to_compute(self._fields["under_warranty"], self)
         res = super().action_create_sale_order()
         self._entitlement_apply_cost_coverage()
         return res

@@ -1,21 +1,7 @@
 from dateutil.relativedelta import relativedelta
 
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_compare, float_is_zero, format_date, html_escape
-
-ENTITLEMENT_TYPES = [
-    ("warranty", "Warranty"),
-    ("service_contract", "Service Contract"),
-    ("support_plan", "Support Plan"),
-]
-ALLOCATION_TYPES = [("incidents", "Incidents"), ("hours", "Hours")]
-LIMIT_POLICIES = [
-    ("block", "Block"),
-    ("warn", "Warn"),
-    ("bill", "Bill the overage"),
-]
-CONSUME_ON = [("confirm", "Repair confirmation"), ("done", "Repair done")]
 
 # Fields that define what an entitlement grants.  Once the entitlement is no
 # longer a draft, only entitlement managers may change them.
@@ -48,15 +34,19 @@ TERMS_FIELDS = frozenset(
     }
 )
 # Fields every user who may write an entitlement may change, whatever its state.
-FREE_FIELDS = frozenset({"description", "user_id", "is_default", "active"})
-# Fields the alert job keeps up to date.
-ALERT_FIELDS = frozenset({"expiry_alert_sent", "threshold_alert_sent"})
+FREE_FIELDS = frozenset({"description", "user_id"})
 
 
 class ServiceEntitlement(models.Model):
+    """A warranty, service contract or support plan: what a customer is
+    entitled to, how much, and when.  The terms it shares with its template
+    come from ``service.entitlement.terms.mixin``; renewal and alerts extend
+    this model in files of their own."""
+
     _name = "service.entitlement"
     _description = "Service Entitlement"
     _inherit = [
+        "service.entitlement.terms.mixin",
         "mail.thread",
         "mail.activity.mixin",
         "analytic.mixin",
@@ -88,9 +78,7 @@ class ServiceEntitlement(models.Model):
         "Contacts of the company inherit its entitlements.",
     )
     company_id = fields.Many2one(
-        "res.company",
         required=True,
-        index=True,
         default=lambda self: self.env.company,
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
@@ -106,13 +94,7 @@ class ServiceEntitlement(models.Model):
         check_company=True,
         copy=False,
     )
-    entitlement_type = fields.Selection(
-        ENTITLEMENT_TYPES,
-        string="Type",
-        required=True,
-        default="warranty",
-        tracking=True,
-    )
+    entitlement_type = fields.Selection(tracking=True)
     state = fields.Selection(
         [
             ("draft", "Draft"),
@@ -150,17 +132,11 @@ class ServiceEntitlement(models.Model):
         tracking=True,
     )
     allocation_type = fields.Selection(
-        ALLOCATION_TYPES,
-        required=True,
-        default="incidents",
         tracking=True,
         help="Incidents: each repair uses one. Hours: each repair uses its labour "
         "hours.",
     )
     total_terms = fields.Float(
-        required=True,
-        default=1.0,
-        digits="Product Unit of Measure",
         tracking=True,
         help="Number of incidents or hours granted.",
     )
@@ -181,20 +157,12 @@ class ServiceEntitlement(models.Model):
         aggregator=False,
     )
     limit_policy = fields.Selection(
-        LIMIT_POLICIES,
-        required=True,
-        default="block",
         tracking=True,
         help="What happens when a repair needs more than what is left: "
         "block it, let it through with a warning, or cover what is left and "
         "bill the rest.",
     )
-    consume_on = fields.Selection(
-        CONSUME_ON,
-        required=True,
-        default="confirm",
-        tracking=True,
-    )
+    consume_on = fields.Selection(tracking=True)
     lot_ids = fields.Many2many(
         "stock.lot",
         "service_entitlement_stock_lot_rel",
@@ -207,50 +175,29 @@ class ServiceEntitlement(models.Model):
         "categories to cover everything the customer brings.",
     )
     product_ids = fields.Many2many(
-        "product.product",
-        "service_entitlement_product_product_rel",
-        "entitlement_id",
-        "product_id",
-        string="Products",
-        check_company=True,
+        relation="service_entitlement_product_product_rel",
+        column1="entitlement_id",
+        column2="product_id",
     )
     product_categ_ids = fields.Many2many(
-        "product.category",
-        "service_entitlement_product_category_rel",
-        "entitlement_id",
-        "categ_id",
-        string="Product Categories",
+        relation="service_entitlement_product_category_rel",
+        column1="entitlement_id",
+        column2="categ_id",
     )
     excluded_fault_reason_ids = fields.Many2many(
-        "service.fault.reason",
-        "service_entitlement_fault_reason_rel",
-        "entitlement_id",
-        "fault_reason_id",
-        string="Excluded Fault Reasons",
+        relation="service_entitlement_fault_reason_rel",
+        column1="entitlement_id",
+        column2="fault_reason_id",
         help="Repairs whose fault reason is one of these are not covered.",
     )
-    parts_coverage_percent = fields.Float(
-        string="Parts Coverage (%)",
-        default=100.0,
-        tracking=True,
-    )
-    labor_coverage_percent = fields.Float(
-        string="Labour Coverage (%)",
-        default=100.0,
-        tracking=True,
-    )
+    parts_coverage_percent = fields.Float(tracking=True)
+    labor_coverage_percent = fields.Float(tracking=True)
     overage_product_id = fields.Many2one(
-        "product.product",
-        check_company=True,
-        domain="[('sale_ok', '=', True)]",
         tracking=True,
         help="Product invoiced for what exceeds the terms.",
     )
     overage_price = fields.Monetary(
-        currency_field="currency_id",
         tracking=True,
-        groups="service_entitlement.group_service_desk,"
-        "service_entitlement.group_billing_clerk",
         help="Unit price of the overage. Leave at zero to use the customer's "
         "pricelist price of the overage product.",
     )
@@ -405,29 +352,6 @@ class ServiceEntitlement(models.Model):
             entitlement.billing_line_count = lines
             entitlement.invoice_count = invoices
 
-    def action_view_billing_lines(self):
-        self.ensure_one()
-        action = self.env["ir.actions.actions"]._for_xml_id(
-            "service_entitlement.service_entitlement_billing_line_action"
-        )
-        action["domain"] = [("entitlement_id", "=", self.id)]
-        action["context"] = {}
-        return action
-
-    def action_view_invoices(self):
-        self.ensure_one()
-        invoices = (
-            self.env["service.entitlement.billing.line"]
-            .search([("entitlement_id", "=", self.id)])
-            .invoice_id
-        )
-        action = self.env["ir.actions.actions"]._for_xml_id(
-            "account.action_move_out_invoice_type"
-        )
-        action["domain"] = [("id", "in", invoices.ids)]
-        action["context"] = {"create": False}
-        return action
-
     def _compute_repair_count(self):
         self.repair_count = self.warning_repair_count = 0
         if not self.env["repair.order"].has_access("read"):
@@ -442,31 +366,6 @@ class ServiceEntitlement(models.Model):
             if warning:
                 entitlement.warning_repair_count += count
 
-    @api.constrains("total_terms", "allocation_type")
-    def _check_total_terms(self):
-        precision = self.env["decimal.precision"].precision_get(
-            "Product Unit of Measure"
-        )
-        for rec in self:
-            if float_compare(rec.total_terms, 0.0, precision_digits=precision) <= 0:
-                raise ValidationError(
-                    self.env._(
-                        "The total terms of %(name)s must be greater than zero.",
-                        name=rec.display_name,
-                    )
-                )
-            if rec.allocation_type == "incidents" and not float_is_zero(
-                rec.total_terms - round(rec.total_terms), precision_digits=precision
-            ):
-                raise ValidationError(
-                    self.env._(
-                        "%(name)s counts incidents: its total terms must be a whole "
-                        "number, not %(terms)s.",
-                        name=rec.display_name,
-                        terms=rec.total_terms,
-                    )
-                )
-
     @api.constrains("date_start", "date_end")
     def _check_dates(self):
         for rec in self:
@@ -480,20 +379,6 @@ class ServiceEntitlement(models.Model):
                         start=rec.date_start,
                     )
                 )
-
-    @api.constrains("parts_coverage_percent", "labor_coverage_percent")
-    def _check_coverage_percent(self):
-        for rec in self:
-            for percent in (rec.parts_coverage_percent, rec.labor_coverage_percent):
-                if not 0.0 <= percent <= 100.0:
-                    raise ValidationError(
-                        self.env._(
-                            "Coverage percentages of %(name)s must be between 0 "
-                            "and 100, not %(percent)s.",
-                            name=rec.display_name,
-                            percent=percent,
-                        )
-                    )
 
     @api.constrains("response_hours", "resolution_hours")
     def _check_service_levels(self):
@@ -521,17 +406,6 @@ class ServiceEntitlement(models.Model):
                 raise ValidationError(
                     self.env._(
                         "The carry-over cap of %(name)s cannot be negative.",
-                        name=rec.display_name,
-                    )
-                )
-
-    @api.constrains("overage_price")
-    def _check_overage_price(self):
-        for rec in self:
-            if rec.overage_price < 0:
-                raise ValidationError(
-                    self.env._(
-                        "The overage price of %(name)s cannot be negative.",
                         name=rec.display_name,
                     )
                 )
@@ -664,9 +538,10 @@ class ServiceEntitlement(models.Model):
             vals["partner_id"] = partner.commercial_partner_id.id
 
     def _check_can_write(self, vals):
-        changed = (
-            set(vals) - FREE_FIELDS - ALERT_FIELDS - {"message_main_attachment_id"}
-        )
+        # Notes and the responsible are everyone's; the default flag and
+        # archiving change which repairs it covers, the alert flags are the
+        # alert job's: those are the manager's (or the add-on's, in sudo).
+        changed = set(vals) - FREE_FIELDS - {"message_main_attachment_id"}
         if not changed or not self:
             return
         terms_changed = changed & TERMS_FIELDS
@@ -742,6 +617,29 @@ class ServiceEntitlement(models.Model):
         self.state = "draft"
         return True
 
+    def action_view_billing_lines(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "service_entitlement.service_entitlement_billing_line_action"
+        )
+        action["domain"] = [("entitlement_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def action_view_invoices(self):
+        self.ensure_one()
+        invoices = (
+            self.env["service.entitlement.billing.line"]
+            .search([("entitlement_id", "=", self.id)])
+            .invoice_id
+        )
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [("id", "in", invoices.ids)]
+        action["context"] = {"create": False}
+        return action
+
     def action_view_consumptions(self):
         self.ensure_one()
         action = self.env["ir.actions.actions"]._for_xml_id(
@@ -806,212 +704,6 @@ class ServiceEntitlement(models.Model):
             and self.date_start <= today <= self.date_end
             and (self.remaining_terms > 0 or self.limit_policy != "block")
         )
-
-    def _portal_request_repair(self, partner, lot_id, description):
-        """A repair order asked for by the customer on the portal."""
-        self.ensure_one()
-        if not self._portal_can_request_repair():
-            raise UserError(
-                self.env._(
-                    "%(name)s does not allow a new repair request now.",
-                    name=self.display_name,
-                )
-            )
-        lot = self._portal_requestable_lots().filtered(lambda lot: lot.id == lot_id)
-        if not lot:
-            raise UserError(self.env._("Choose one of the covered serial numbers."))
-        repair = (
-            self.env["repair.order"]
-            .sudo()
-            .with_company(self.company_id)
-            .create(
-                {
-                    "partner_id": partner.id,
-                    "product_id": lot.product_id.id,
-                    "lot_id": lot.id,
-                    "entitlement_id": self.id,
-                    "intake_channel": "portal",
-                    "internal_notes": description
-                    and f"<p>{html_escape(description)}</p>",
-                    "company_id": self.company_id.id,
-                }
-            )
-        )
-        repair.message_post(
-            body=self.env._(
-                "Requested on the portal by %(partner)s.", partner=partner.name
-            )
-        )
-        return repair
-
-    def action_renew(self):
-        """Create the next entitlement as a draft, starting the day after this
-        one ends, for the same duration."""
-        self.ensure_one()
-        self._check_manager()
-        if self.state not in ("active", "expired"):
-            raise UserError(
-                self.env._(
-                    "Only active or expired entitlements can be renewed; %(name)s "
-                    "is not.",
-                    name=self.display_name,
-                )
-            )
-        if self.renewal_ids.filtered(lambda r: r.state != "cancelled"):
-            raise UserError(
-                self.env._(
-                    "%(name)s is already renewed by %(renewal)s.",
-                    name=self.display_name,
-                    renewal=self.renewal_ids[0].display_name,
-                )
-            )
-        renewal = self.create(self._prepare_renewal())
-        if self.renewal_product_id:
-            renewal.renewal_order_id = self.env["sale.order"].create(
-                self._prepare_renewal_order(renewal)
-            )
-        self.message_post(
-            body=self.env._("Renewed by %(renewal)s", renewal=renewal.display_name)
-        )
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "service.entitlement",
-            "views": [(False, "form")],
-            "res_id": renewal.id,
-        }
-
-    def _prepare_renewal(self):
-        self.ensure_one()
-        start = self.date_end + relativedelta(days=1)
-        length = relativedelta(self.date_end + relativedelta(days=1), self.date_start)
-        carried = 0.0
-        if self.carry_over and self.remaining_terms > 0:
-            carried = self.remaining_terms
-            if self.carry_over_max:
-                carried = min(carried, self.carry_over_max)
-            if self.allocation_type == "incidents":
-                carried = float(int(carried))
-        vals = self.copy_data()[0]
-        vals.update(
-            {
-                "previous_id": self.id,
-                "date_start": start,
-                "date_end": start + length - relativedelta(days=1),
-                "total_terms": self.total_terms + carried,
-                "state": "draft",
-                "lot_ids": [Command.set(self.lot_ids.ids)],
-                "product_ids": [Command.set(self.product_ids.ids)],
-                "product_categ_ids": [Command.set(self.product_categ_ids.ids)],
-                "excluded_fault_reason_ids": [
-                    Command.set(self.excluded_fault_reason_ids.ids)
-                ],
-                "channel_limit_ids": [
-                    Command.create(
-                        {"channel": limit.channel, "max_terms": limit.max_terms}
-                    )
-                    for limit in self.channel_limit_ids
-                ],
-            }
-        )
-        vals.pop("code", None)
-        return vals
-
-    def _prepare_renewal_order(self, renewal):
-        self.ensure_one()
-        return {
-            "partner_id": self.partner_id.id,
-            "company_id": self.company_id.id,
-            "origin": self.code,
-            "order_line": [
-                Command.create(
-                    {
-                        "product_id": self.renewal_product_id.id,
-                        "product_uom_qty": 1,
-                        "name": self.env._(
-                            "Renewal of %(name)s, %(start)s to %(end)s",
-                            name=self.display_name,
-                            start=format_date(self.env, renewal.date_start),
-                            end=format_date(self.env, renewal.date_end),
-                        ),
-                    }
-                )
-            ],
-        }
-
-    def _alert_responsible(self):
-        self.ensure_one()
-        return self.partner_id.user_id or self.user_id or self.env.user
-
-    def _send_alert(self, summary, body):
-        """An activity and an email for the customer's salesperson."""
-        self.ensure_one()
-        user = self._alert_responsible()
-        self.activity_schedule(
-            "mail.mail_activity_data_todo", summary=summary, note=body, user_id=user.id
-        )
-        self.message_post(
-            body=body,
-            subject=summary,
-            partner_ids=user.partner_id.ids,
-            message_type="comment",
-            subtype_xmlid="mail.mt_note",
-        )
-
-    def _check_threshold_alert(self):
-        for rec in self.filtered(
-            lambda r: (
-                r.state == "active"
-                and not r.threshold_alert_sent
-                and r.remaining_percent <= r.alert_threshold_percent
-            )
-        ):
-            rec._send_alert(
-                self.env._("Entitlement running low: %(name)s", name=rec.display_name),
-                self.env._(
-                    "%(name)s of %(customer)s has %(left)s of %(total)s %(unit)s left.",
-                    name=rec.display_name,
-                    customer=rec.partner_id.name,
-                    left=max(rec.remaining_terms, 0.0),
-                    total=rec.total_terms,
-                    unit=rec.allocation_type,
-                ),
-            )
-            rec.threshold_alert_sent = True
-
-    @api.model
-    def _cron_send_alerts(self):
-        """Alert before expiry and on low terms, once each.  Idempotent."""
-        today = fields.Date.context_today(self)
-        pending = self._read_group(
-            [("state", "=", "active"), ("expiry_alert_sent", "=", False)],
-            ["company_id"],
-        )
-        for (company,) in pending:
-            limit = today + relativedelta(days=company.entitlement_expiry_alert_days)
-            expiring = self.search(
-                [
-                    ("company_id", "=", company.id),
-                    ("state", "=", "active"),
-                    ("expiry_alert_sent", "=", False),
-                    ("date_end", "<=", limit),
-                ]
-            )
-            for rec in expiring:
-                rec._send_alert(
-                    self.env._("Entitlement ending: %(name)s", name=rec.display_name),
-                    self.env._(
-                        "%(name)s of %(customer)s ends on %(date)s. Renew it if "
-                        "the customer wants to stay covered.",
-                        name=rec.display_name,
-                        customer=rec.partner_id.name,
-                        date=format_date(self.env, rec.date_end),
-                    ),
-                )
-                rec.expiry_alert_sent = True
-        self.search(
-            [("state", "=", "active"), ("threshold_alert_sent", "=", False)]
-        )._check_threshold_alert()
-        return True
 
     @api.model
     def _cron_update_states(self):

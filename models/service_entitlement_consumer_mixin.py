@@ -716,9 +716,29 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
                 continue
             entitlement = doc.entitlement_id.sudo()
             doc._entitlement_check_usable(entitlement)
-            rows |= Ledger._consume(doc, entitlement)
+            row = Ledger._consume(doc, entitlement)
+            if row.overage_quantity > 0:
+                doc._entitlement_note_overage(row)
+            rows |= row
         docs._entitlement_invalidate()
         return rows
+
+    def _entitlement_note_overage(self, row):
+        """Show on the document that it went beyond its entitlement's terms:
+        the warning flag (unless the overage is billed) and a message."""
+        self.ensure_one()
+        if row._is_beyond_terms():
+            self._entitlement_write_technical({"entitlement_warning": True})
+        if hasattr(self, "message_post"):
+            self.message_post(
+                body=row._overage_message(
+                    self.display_name,
+                    row.entitlement_id,
+                    row.quantity + row.overage_quantity,
+                    row.quantity,
+                    row.note,
+                )
+            )
 
     def _entitlement_invalidate(self):
         """The ledger changed: forget what was computed from it."""

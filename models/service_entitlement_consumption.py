@@ -162,18 +162,18 @@ class ServiceEntitlementConsumption(models.Model):
 
         The caller holds the lock on the entitlement (see the consumer
         mixin's ``_entitlement_lock``).  Returns the ledger row, or raises
-        when the policy blocks the document."""
+        when the policy blocks the document.  The ledger reads the document
+        and never writes it: what the document shows of the outcome (its
+        warning flag, a message) is the document's to do."""
         entitlement = entitlement.sudo()
         need = document._entitlement_quantity(entitlement)
         channel = document._entitlement_get_channel()
         remaining = max(entitlement._remaining_for_channel(channel), 0.0)
         covered = min(need, remaining)
         overage = need - covered
-        outcome = {"note": False, "bill_overage": False, "warning": False}
+        outcome = {"note": False, "bill_overage": False}
         if float_compare(overage, 0.0, precision_digits=2) > 0:
             outcome = self._limit_policy_outcome(document, entitlement, need, remaining)
-        if outcome["warning"]:
-            document._entitlement_write_technical({"entitlement_warning": True})
         row = self._record(
             [
                 {
@@ -196,7 +196,7 @@ class ServiceEntitlementConsumption(models.Model):
     @api.model
     def _limit_policy_outcome(self, document, entitlement, need, remaining):
         """What the limit policy makes of a document that needs ``need`` when
-        ``remaining`` is left: {note, bill_overage, warning}, or raises.
+        ``remaining`` is left: {note, bill_overage}, or raises.
 
         The one place where block, warn and bill are interpreted; a block is
         lifted only by the override decision stored on the document."""
@@ -220,24 +220,17 @@ class ServiceEntitlementConsumption(models.Model):
                         need=needed,
                     )
                 )
-            if decision["bill"]:
-                note = self.env._(
-                    "Block overridden by %(user)s, overage billed: %(reason)s",
-                    user=decision["user"].name,
-                    reason=decision["reason"],
-                )
-            else:
-                note = self.env._(
-                    "Block overridden by %(user)s: %(reason)s",
-                    user=decision["user"].name,
-                    reason=decision["reason"],
-                )
-            outcome = {"note": note, "bill_overage": decision["bill"], "warning": True}
+            note = self.env._(
+                "Block overridden by %(user)s%(billed)s: %(reason)s",
+                user=decision["user"].name,
+                billed=self.env._(", overage billed") if decision["bill"] else "",
+                reason=decision["reason"],
+            )
+            outcome = {"note": note, "bill_overage": decision["bill"]}
         elif policy == "warn":
             outcome = {
                 "note": self.env._("Beyond the terms (warning)"),
                 "bill_overage": False,
-                "warning": True,
             }
         else:
             outcome = {
@@ -245,7 +238,6 @@ class ServiceEntitlementConsumption(models.Model):
                     "Overage to bill: %(qty)s %(unit)s", qty=extra, unit=unit
                 ),
                 "bill_overage": True,
-                "warning": False,
             }
         if outcome["bill_overage"] and not entitlement.overage_product_id:
             raise UserError(
@@ -255,20 +247,35 @@ class ServiceEntitlementConsumption(models.Model):
                     entitlement=entitlement.display_name,
                 )
             )
-        message = self.env._(
+        entitlement.message_post(
+            body=self._overage_message(
+                document.display_name, entitlement, need, remaining, outcome["note"]
+            )
+        )
+        return outcome
+
+    @api.model
+    def _overage_message(self, document_name, entitlement, need, remaining, note):
+        unit = dict(
+            entitlement._fields["allocation_type"]._description_selection(self.env)
+        )[entitlement.allocation_type].lower()
+        needed, left = f"{need:g}", f"{remaining:g}"
+        return self.env._(
             "%(doc)s needs %(need)s %(unit)s of %(entitlement)s, which had "
             "%(left)s left: %(note)s.",
-            doc=document.display_name,
+            doc=document_name,
             need=needed,
             unit=unit,
             entitlement=entitlement.display_name,
             left=left,
-            note=outcome["note"],
+            note=note,
         )
-        if hasattr(document, "message_post"):
-            document.message_post(body=message)
-        entitlement.message_post(body=message)
-        return outcome
+
+    def _is_beyond_terms(self):
+        """The row went beyond the terms without billing it: a warning, or a
+        manager's override."""
+        self.ensure_one()
+        return self.overage_quantity > 0 and self.entitlement_id.limit_policy != "bill"
 
     @api.model
     def _reverse(self, consumptions, note=False):

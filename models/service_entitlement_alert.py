@@ -1,0 +1,88 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.tools import format_date
+
+
+class ServiceEntitlement(models.Model):
+    """Alerts for the customer's salesperson: before an entitlement ends and
+    when its terms run low, once each."""
+
+    _inherit = "service.entitlement"
+
+    def _alert_responsible(self):
+        self.ensure_one()
+        return self.partner_id.user_id or self.user_id or self.env.user
+
+    def _send_alert(self, summary, body):
+        """An activity and an email for the customer's salesperson."""
+        self.ensure_one()
+        user = self._alert_responsible()
+        self.activity_schedule(
+            "mail.mail_activity_data_todo", summary=summary, note=body, user_id=user.id
+        )
+        self.message_post(
+            body=body,
+            subject=summary,
+            partner_ids=user.partner_id.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _check_threshold_alert(self):
+        for rec in self.filtered(
+            lambda r: (
+                r.state == "active"
+                and not r.threshold_alert_sent
+                and r.remaining_percent <= r.alert_threshold_percent
+            )
+        ):
+            rec._send_alert(
+                self.env._("Entitlement running low: %(name)s", name=rec.display_name),
+                self.env._(
+                    "%(name)s of %(customer)s has %(left)s of %(total)s %(unit)s left.",
+                    name=rec.display_name,
+                    customer=rec.partner_id.name,
+                    left=max(rec.remaining_terms, 0.0),
+                    total=rec.total_terms,
+                    unit=dict(
+                        rec._fields["allocation_type"]._description_selection(self.env)
+                    )[rec.allocation_type].lower(),
+                ),
+            )
+            rec.threshold_alert_sent = True
+
+    @api.model
+    def _cron_send_alerts(self):
+        """Alert before expiry and on low terms, once each.  Idempotent."""
+        today = fields.Date.context_today(self)
+        pending = self._read_group(
+            [("state", "=", "active"), ("expiry_alert_sent", "=", False)],
+            ["company_id"],
+        )
+        for (company,) in pending:
+            limit = today + relativedelta(days=company.entitlement_expiry_alert_days)
+            expiring = self.search(
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "=", "active"),
+                    ("expiry_alert_sent", "=", False),
+                    ("date_end", "<=", limit),
+                ]
+            )
+            for rec in expiring:
+                rec._send_alert(
+                    self.env._("Entitlement ending: %(name)s", name=rec.display_name),
+                    self.env._(
+                        "%(name)s of %(customer)s ends on %(date)s. Renew it if "
+                        "the customer wants to stay covered.",
+                        name=rec.display_name,
+                        customer=rec.partner_id.name,
+                        date=format_date(self.env, rec.date_end),
+                    ),
+                )
+                rec.expiry_alert_sent = True
+        self.search(
+            [("state", "=", "active"), ("threshold_alert_sent", "=", False)]
+        )._check_threshold_alert()
+        return True

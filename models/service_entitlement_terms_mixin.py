@@ -1,0 +1,117 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import float_compare, float_is_zero
+
+ENTITLEMENT_TYPES = [
+    ("warranty", "Warranty"),
+    ("service_contract", "Service Contract"),
+    ("support_plan", "Support Plan"),
+]
+ALLOCATION_TYPES = [("incidents", "Incidents"), ("hours", "Hours")]
+LIMIT_POLICIES = [
+    ("block", "Block"),
+    ("warn", "Warn"),
+    ("bill", "Bill the overage"),
+]
+CONSUME_ON = [("confirm", "Repair confirmation"), ("done", "Repair done")]
+
+
+class ServiceEntitlementTermsMixin(models.AbstractModel):
+    """What an entitlement grants, shared by the entitlement and its template:
+    one set of fields and one set of constraints.
+
+    Each model redeclares only what differs: tracking and help texts on the
+    entitlement, and the relation tables of the many2many fields, which each
+    model keeps under its own name.
+    """
+
+    _name = "service.entitlement.terms.mixin"
+    _description = "Entitlement Terms"
+
+    # Each model says whether the company is required and where the currency
+    # comes from.
+    company_id = fields.Many2one("res.company", index=True)
+    currency_id = fields.Many2one("res.currency")
+    entitlement_type = fields.Selection(
+        ENTITLEMENT_TYPES, string="Type", required=True, default="warranty"
+    )
+    allocation_type = fields.Selection(
+        ALLOCATION_TYPES, required=True, default="incidents"
+    )
+    total_terms = fields.Float(
+        required=True, default=1.0, digits="Product Unit of Measure"
+    )
+    limit_policy = fields.Selection(LIMIT_POLICIES, required=True, default="block")
+    consume_on = fields.Selection(CONSUME_ON, required=True, default="confirm")
+    product_ids = fields.Many2many(
+        "product.product", string="Products", check_company=True
+    )
+    product_categ_ids = fields.Many2many(
+        "product.category", string="Product Categories"
+    )
+    excluded_fault_reason_ids = fields.Many2many(
+        "service.fault.reason", string="Excluded Fault Reasons"
+    )
+    parts_coverage_percent = fields.Float(string="Parts Coverage (%)", default=100.0)
+    labor_coverage_percent = fields.Float(string="Labour Coverage (%)", default=100.0)
+    overage_product_id = fields.Many2one(
+        "product.product",
+        check_company=True,
+        domain="[('sale_ok', '=', True)]",
+    )
+    overage_price = fields.Monetary(
+        currency_field="currency_id",
+        groups="service_entitlement.group_service_desk,"
+        "service_entitlement.group_billing_clerk",
+    )
+
+    @api.constrains("total_terms", "allocation_type")
+    def _check_total_terms(self):
+        precision = self.env["decimal.precision"].precision_get(
+            "Product Unit of Measure"
+        )
+        for rec in self:
+            if float_compare(rec.total_terms, 0.0, precision_digits=precision) <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "The total terms of %(name)s must be greater than zero: "
+                        "the incidents or hours it grants must be positive.",
+                        name=rec.display_name,
+                    )
+                )
+            if rec.allocation_type == "incidents" and not float_is_zero(
+                rec.total_terms - round(rec.total_terms), precision_digits=precision
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s counts incidents in whole numbers: its total "
+                        "terms cannot be %(terms)s.",
+                        name=rec.display_name,
+                        terms=rec.total_terms,
+                    )
+                )
+
+    @api.constrains("parts_coverage_percent", "labor_coverage_percent")
+    def _check_coverage_percent(self):
+        for rec in self:
+            for percent in (rec.parts_coverage_percent, rec.labor_coverage_percent):
+                if not 0.0 <= percent <= 100.0:
+                    raise ValidationError(
+                        self.env._(
+                            "Coverage percentages of %(name)s must be between 0 "
+                            "and 100, not %(percent)s.",
+                            name=rec.display_name,
+                            percent=percent,
+                        )
+                    )
+
+    @api.constrains("overage_price")
+    def _check_overage_price(self):
+        for rec in self:
+            if rec.overage_price < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The overage price of %(name)s cannot be negative.",
+                        name=rec.display_name,
+                    )
+                )
