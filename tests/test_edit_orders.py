@@ -1,9 +1,7 @@
 """Whatever the order of edits, a repair holds exactly the consumption it is
 due, and what the customer is charged follows the verdict."""
 
-import os
-
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from odoo import Command
@@ -11,15 +9,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import users
 
 from .common import RepairEntitlementCase
+from .test_fuzz import FUZZ
 
-EXAMPLES = int(os.environ.get("SERVICE_ENTITLEMENT_FUZZ_EXAMPLES", "40"))
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-    database=None,
-    derandomize=True,
-)
 EDITS = st.lists(
     st.sampled_from(
         [

@@ -230,13 +230,16 @@ class TestIntegrityOverExternalApi(HttpCase):
                 self.assertRefused(role, Line, "unlink", [self.billing_line.id])
                 # Entitlement terms belong to the manager.
                 if role != "manager":
-                    self.assertRefused(
-                        role,
-                        "service.entitlement",
-                        "write",
-                        [warranty.id],
+                    for vals in (
                         {"total_terms": 300},
-                    )
+                        {"active": False},
+                        {"is_default": True},
+                        {"state": "draft"},
+                        {"threshold_alert_sent": True},
+                    ):
+                        self.assertRefused(
+                            role, "service.entitlement", "write", [warranty.id], vals
+                        )
                 # A repair cannot use another customer's entitlement...
                 self.assertRefused(
                     role,
