@@ -1,5 +1,11 @@
+import os
+
+from odoo.modules import get_module_path
 from odoo.tests.common import TransactionCase
-from odoo.tools.translate import TranslationModuleReader
+from odoo.tools.translate import PoFileReader, TranslationModuleReader
+
+# How many missing msgids a failure lists.
+SHOWN_MSGIDS = 10
 
 
 class TestFrenchTranslation(TransactionCase):
@@ -31,3 +37,31 @@ class TestFrenchTranslation(TransactionCase):
         terms = {term[4] for term in reader}
         self.assertIn("Overage on %(entitlement)s", terms)
         self.assertIn("%(left)s of %(total)s %(unit)s left", terms)
+
+    def test_french_po_is_complete(self):
+        """Every message of i18n/fr.po has a French msgstr and none is fuzzy:
+        Odoo shows the English text for an empty msgstr, and loads a fuzzy
+        one although nobody has confirmed it."""
+        po_path = os.path.join(get_module_path("service_entitlement"), "i18n", "fr.po")
+        # Odoo's reader; it also merges in the module's .pot when it finds
+        # it, so a message missing from fr.po shows up as untranslated.
+        reader = PoFileReader(po_path)
+        entries = [
+            entry
+            for entry in reader.pofile
+            if entry.msgid and not entry.obsolete  # not the header
+        ]
+        self.assertTrue(entries, f"{po_path} has no message")
+        untranslated = [
+            entry.msgid
+            for entry in entries
+            if not entry.msgstr and not any(entry.msgstr_plural.values())
+        ]
+        fuzzy = [entry.msgid for entry in entries if entry.fuzzy]
+        for problem, msgids in (("untranslated", untranslated), ("fuzzy", fuzzy)):
+            shown = "\n".join(f"  {msgid!r}" for msgid in msgids[:SHOWN_MSGIDS])
+            self.assertFalse(
+                msgids,
+                f"{len(msgids)} {problem} message(s) in {po_path}, "
+                f"the first ones:\n{shown}",
+            )
