@@ -2,13 +2,18 @@
 # Odoo is an importable `odoo` package for $(PYTHON), or the source tree in ODOO_SRC.
 PYTHON ?= python3
 
-.PHONY: run test lint check-install check-lifecycle stress
+.PHONY: run test test-odoo lint check-install check-lifecycle check-wheel stress
 
 run:
 	@$(PYTHON) tools/devtool.py run
 
 test:
 	@$(PYTHON) tools/devtool.py test -- $(PYTEST_ARGS)
+
+# The same suite with Odoo's own runner (odoo -i ... --test-enable), as OCA CI
+# and runbot run it; ODOO_ARGS="--test-tags=..." picks tests.
+test-odoo:
+	@$(PYTHON) tools/devtool.py test-odoo -- $(ODOO_ARGS)
 
 lint:
 	pre-commit run --all-files --show-diff-on-failure
@@ -18,6 +23,10 @@ check-install:
 
 check-lifecycle:
 	@$(PYTHON) tools/devtool.py check-lifecycle
+
+# Build the wheel odoo-addon-service_entitlement and install the add-on from it.
+check-wheel:
+	@$(PYTHON) tools/devtool.py check-wheel
 
 # The race and property tests at full length (make test runs a short version).
 stress:

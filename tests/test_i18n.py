@@ -1,13 +1,14 @@
 import os
 
 from odoo.modules import get_module_path
-from odoo.tests.common import TransactionCase
+from odoo.tests.common import TransactionCase, tagged
 from odoo.tools.translate import PoFileReader, TranslationModuleReader
 
 # How many missing msgids a failure lists.
 SHOWN_MSGIDS = 10
 
 
+@tagged("post_install", "-at_install")
 class TestFrenchTranslation(TransactionCase):
     def test_french_terms_load(self):
         self.env["res.lang"]._activate_lang("fr_FR")

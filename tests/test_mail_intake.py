@@ -20,7 +20,7 @@ class TestMailIntake(RepairEntitlementCase, MailCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.customer_contact.email = "alex@adatum.example.com"
+        cls.customer_contact.email = "alex.intake@adatum-service.example.com"
         cls.alias = cls.env.ref("service_entitlement.mail_alias_repair")
         cls.alias.alias_domain_id = cls.mail_alias_domain
 
@@ -41,7 +41,7 @@ class TestMailIntake(RepairEntitlementCase, MailCommon):
     def test_known_customer_email_becomes_a_matched_repair(self):
         warranty = self._active_entitlement()
         self._receive(
-            "alex@adatum.example.com",
+            "alex.intake@adatum-service.example.com",
             "Laptop LAP-0041 does not start",
             "It stopped after an update.",
             "intake-1",
