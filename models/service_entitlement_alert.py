@@ -45,9 +45,7 @@ class ServiceEntitlement(models.Model):
                     customer=rec.partner_id.name,
                     left=max(rec.remaining_terms, 0.0),
                     total=rec.total_terms,
-                    unit=dict(
-                        rec._fields["allocation_type"]._description_selection(self.env)
-                    )[rec.allocation_type].lower(),
+                    unit=rec._unit_label(),
                 ),
             )
             rec.threshold_alert_sent = True

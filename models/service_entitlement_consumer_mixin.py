@@ -534,9 +534,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
             what = self.env._("Category %(categ)s", categ=product.categ_id.name)
         else:
             what = self.env._("All items")
-        unit = dict(
-            entitlement._fields["allocation_type"]._description_selection(self.env)
-        )[entitlement.allocation_type].lower()
+        unit = entitlement._unit_label()
         left = f"{max(entitlement.remaining_terms, 0.0):g}"
         total = f"{entitlement.total_terms:g}"
         parts = [

@@ -200,9 +200,7 @@ class ServiceEntitlementConsumption(models.Model):
 
         The one place where block, warn and bill are interpreted; a block is
         lifted only by the override decision stored on the document."""
-        unit = dict(
-            entitlement._fields["allocation_type"]._description_selection(self.env)
-        )[entitlement.allocation_type].lower()
+        unit = entitlement._unit_label()
         left, needed, extra = f"{remaining:g}", f"{need:g}", f"{need - remaining:g}"
         policy = entitlement.limit_policy
         if policy == "block":
@@ -256,9 +254,7 @@ class ServiceEntitlementConsumption(models.Model):
 
     @api.model
     def _overage_message(self, document_name, entitlement, need, remaining, note):
-        unit = dict(
-            entitlement._fields["allocation_type"]._description_selection(self.env)
-        )[entitlement.allocation_type].lower()
+        unit = entitlement._unit_label()
         needed, left = f"{need:g}", f"{remaining:g}"
         return self.env._(
             "%(doc)s needs %(need)s %(unit)s of %(entitlement)s, which had "

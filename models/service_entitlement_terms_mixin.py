@@ -115,3 +115,9 @@ class ServiceEntitlementTermsMixin(models.AbstractModel):
                         name=rec.display_name,
                     )
                 )
+
+    def _unit_label(self):
+        """What the terms count, in the user's language: "incidents", "hours"."""
+        self.ensure_one()
+        labels = dict(self._fields["allocation_type"]._description_selection(self.env))
+        return labels[self.allocation_type].lower()
