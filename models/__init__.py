@@ -15,6 +15,7 @@ from . import service_entitlement_billing_line
 from . import service_entitlement_channel_limit
 from . import service_entitlement_consumption
 from . import service_entitlement_renewal
+from . import service_entitlement_reservation
 from . import service_entitlement_template
 from . import service_fault_reason
 from . import stock_lot

@@ -1,7 +1,11 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools.sql import create_index
+
+from .ledger_guard import is_ledger_writer
+from .service_entitlement_reservation import TOUCHED
 
 # Fields that define what an entitlement grants.  Once the entitlement is no
 # longer a draft, only entitlement managers may change them.
@@ -35,6 +39,8 @@ TERMS_FIELDS = frozenset(
 )
 # Fields every user who may write an entitlement may change, whatever its state.
 FREE_FIELDS = frozenset({"description", "user_id"})
+# Kept by the ledger (service.entitlement.reservation), never written directly.
+COUNTER_FIELDS = frozenset({"used_terms", "remaining_terms", "remaining_percent"})
 
 
 class ServiceEntitlement(models.Model):
@@ -141,10 +147,12 @@ class ServiceEntitlement(models.Model):
         help="Number of incidents or hours granted.",
     )
     used_terms = fields.Float(
-        compute="_compute_terms",
-        store=True,
+        readonly=True,
+        copy=False,
+        default=0.0,
         digits="Product Unit of Measure",
-        help="Sum of the consumption ledger.",
+        help="Sum of the consumption ledger. Kept by the ledger in step with "
+        "its rows, under the entitlement's lock.",
     )
     remaining_terms = fields.Float(
         compute="_compute_terms",
@@ -290,24 +298,24 @@ class ServiceEntitlement(models.Model):
         ),
     ]
 
-    @api.depends("total_terms", "consumption_ids.quantity")
+    def init(self):
+        super().init()
+        # Matching a document (_entitlement_candidates of the consumer mixin)
+        # looks for the entitlements of one customer and company in the
+        # candidate states: one index scan, whatever the number of
+        # entitlements and of other customers.
+        create_index(
+            self.env.cr,
+            "service_entitlement_matching_index",
+            self._table,
+            ["partner_id", "company_id", "state"],
+        )
+
+    @api.depends("total_terms", "used_terms")
     def _compute_terms(self):
-        self.used_terms = 0.0
-        ids = [rec.id for rec in self if isinstance(rec.id, int)]
-        used = {}
-        if ids:
-            used = {
-                entitlement.id: quantity
-                for entitlement, quantity in self.env["service.entitlement.consumption"]
-                .sudo()
-                ._read_group(
-                    [("entitlement_id", "in", ids)],
-                    ["entitlement_id"],
-                    ["quantity:sum"],
-                )
-            }
+        # The ledger moves used_terms and these two in SQL, with the lock
+        # (service.entitlement.reservation); here they follow new terms.
         for rec in self:
-            rec.used_terms = used.get(rec.id, 0.0)
             rec.remaining_terms = rec.total_terms - rec.used_terms
             rec.remaining_percent = (
                 100.0 * rec.remaining_terms / rec.total_terms
@@ -481,12 +489,17 @@ class ServiceEntitlement(models.Model):
                 vals["code"] = self.env["ir.sequence"].with_company(
                     company
                 ).next_by_code("service.entitlement") or self.env._("New")
-        return super().create(vals_list)
+            self._check_counters_untouched(vals)
+        records = super().create(vals_list)
+        records._touched_in_transaction()
+        return records
 
     def write(self, vals):
         self.check_access("write")
+        self._check_counters_untouched(vals)
         self._check_can_write(vals)
         self._normalize_partner(vals)
+        self._touched_in_transaction()
         res = super().write(vals)
         # New terms or dates may call for the alerts again.
         if "date_end" in vals:
@@ -536,6 +549,24 @@ class ServiceEntitlement(models.Model):
         if vals.get("partner_id"):
             partner = self.env["res.partner"].browse(vals["partner_id"])
             vals["partner_id"] = partner.commercial_partner_id.id
+
+    def _touched_in_transaction(self):
+        """Remember that this transaction created or writes these rows: their
+        counters then move in this transaction (a second connection would not
+        see them, or would wait for this one to end)."""
+        self.env.cr.postrollback.data.setdefault(TOUCHED, set()).update(self.ids)
+
+    def _check_counters_untouched(self, vals):
+        """The counters follow the ledger; nobody writes them."""
+        written = COUNTER_FIELDS & set(vals)
+        if written and not is_ledger_writer():
+            raise AccessError(
+                self.env._(
+                    "%(field)s follows the entitlement's ledger; it cannot be "
+                    "written directly.",
+                    field=self._fields[sorted(written)[0]].string,
+                )
+            )
 
     def _check_can_write(self, vals):
         # Notes and the responsible are everyone's; the default flag and

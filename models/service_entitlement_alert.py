@@ -30,13 +30,22 @@ class ServiceEntitlement(models.Model):
         )
 
     def _check_threshold_alert(self):
-        for rec in self.filtered(
+        """Alert the entitlements whose terms fell to their threshold, once."""
+        due = self.filtered(
             lambda r: (
                 r.state == "active"
                 and not r.threshold_alert_sent
                 and r.remaining_percent <= r.alert_threshold_percent
             )
-        ):
+        )
+        due._send_threshold_alert()
+        due.threshold_alert_sent = True
+
+    def _send_threshold_alert(self):
+        """Tell the responsible that the terms are running low.  Consumption
+        sets the flag itself, with the counters (see
+        service.entitlement.reservation)."""
+        for rec in self:
             rec._send_alert(
                 self.env._("Entitlement running low: %(name)s", name=rec.display_name),
                 self.env._(
@@ -48,7 +57,6 @@ class ServiceEntitlement(models.Model):
                     unit=rec._unit_label(),
                 ),
             )
-            rec.threshold_alert_sent = True
 
     @api.model
     def _cron_send_alerts(self):

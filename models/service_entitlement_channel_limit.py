@@ -1,5 +1,7 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
+
+from .ledger_guard import is_ledger_writer
 
 CHANNELS = [
     ("phone", "Phone"),
@@ -25,7 +27,12 @@ class ServiceEntitlementChannelLimit(models.Model):
         string="Terms Allowed", required=True, digits="Product Unit of Measure"
     )
     used_terms = fields.Float(
-        compute="_compute_used_terms", digits="Product Unit of Measure"
+        readonly=True,
+        copy=False,
+        default=0.0,
+        digits="Product Unit of Measure",
+        help="Terms used by documents of this channel: the ledger's sum for "
+        "the channel, kept in step with it under the entitlement's lock.",
     )
 
     _sql_constraints = [
@@ -36,22 +43,45 @@ class ServiceEntitlementChannelLimit(models.Model):
         ),
     ]
 
-    @api.depends("entitlement_id.consumption_ids.quantity", "channel")
-    def _compute_used_terms(self):
-        used = {
-            (entitlement.id, channel): quantity
-            for entitlement, channel, quantity in self.env[
-                "service.entitlement.consumption"
-            ]
-            .sudo()
-            ._read_group(
-                [("entitlement_id", "in", self.entitlement_id.ids)],
-                ["entitlement_id", "channel"],
-                ["quantity:sum"],
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_counter_untouched(vals)
+        limits = super().create(vals_list)
+        limits._recount()
+        return limits
+
+    def write(self, vals):
+        self._check_counter_untouched(vals)
+        res = super().write(vals)
+        if {"entitlement_id", "channel"} & set(vals):
+            self._recount()
+        return res
+
+    def _check_counter_untouched(self, vals):
+        if "used_terms" in vals and not is_ledger_writer():
+            raise AccessError(
+                self.env._(
+                    "The terms used by a channel follow the entitlement's ledger; "
+                    "they cannot be written directly."
+                )
             )
-        }
-        for limit in self:
-            limit.used_terms = used.get((limit.entitlement_id.id, limit.channel), 0.0)
+
+    def _recount(self):
+        """A new limit starts from what its channel already used."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            UPDATE service_entitlement_channel_limit l
+               SET used_terms = COALESCE((
+                   SELECT sum(c.quantity) FROM service_entitlement_consumption c
+                    WHERE c.entitlement_id = l.entitlement_id
+                      AND c.channel = l.channel), 0)
+             WHERE l.id = ANY(%s)
+            """,
+            [self.ids],
+        )
+        self.invalidate_recordset(["used_terms"])
 
     @api.constrains("max_terms")
     def _check_max_terms(self):

@@ -38,8 +38,9 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
     (fault reason, state written by other code), so that whatever the order of
     edits a document holds one live consumption when one is due and none
     otherwise.  The ledger (``service.entitlement.consumption``) owns the
-    rules of consumption; the mixin matches, locks the entitlement so that
-    concurrent documents never take the same terms twice, and calls it.
+    rules of consumption and takes the terms under the entitlement's lock, so
+    that concurrent documents never take the same terms twice; the mixin
+    matches and calls it.
 
     ``entitlement_id`` is checked on the server: only an eligible entitlement
     of the document's customer and company may be set, whatever the client.
@@ -601,35 +602,6 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         )
         return {row.res_id: row for row in rows if row.cycle == cycles[row.res_id]}
 
-    def _entitlement_lock(self, entitlements):
-        """Lock the entitlement rows in id order and mark them as written.
-
-        Odoo runs transactions in REPEATABLE READ: a concurrent transaction
-        that consumed from the same entitlement and committed after this one
-        began makes the lock fail with a serialization error, and Odoo retries
-        the whole request against the new balance.  Updating the row (not only
-        locking it) makes sure the next consumer sees a conflict with us too.
-        """
-        ids = sorted(set(entitlements.ids))
-        if not ids:
-            return
-        self.env.flush_all()
-        # A serialization failure here is expected under concurrency and
-        # retried by Odoo: do not log it as a bad query.
-        self.env.cr.execute(
-            "SELECT id FROM service_entitlement WHERE id = ANY(%s) "
-            "ORDER BY id FOR NO KEY UPDATE",
-            [ids],
-            log_exceptions=False,
-        )
-        self.env.cr.execute(
-            "UPDATE service_entitlement SET write_date = (now() at time zone 'UTC') "
-            "WHERE id = ANY(%s)",
-            [ids],
-            log_exceptions=False,
-        )
-        entitlements.invalidate_recordset(["used_terms", "remaining_terms"])
-
     def _entitlement_can_override(self):
         return self.env.user.has_group("service_entitlement.group_entitlement_manager")
 
@@ -705,7 +677,6 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         docs = self.filtered("entitlement_id")
         if not docs or self._entitlement_bypassed():
             return Ledger
-        docs._entitlement_lock(docs.entitlement_id.sudo())
         if lives is None:
             lives = docs._entitlement_live_consumptions()
         rows = Ledger
@@ -797,7 +768,6 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         if not lives:
             return Ledger
         live_rows = Ledger.sudo().browse().union(*lives.values())
-        self._entitlement_lock(live_rows.entitlement_id)
         reversals = Ledger._reverse(live_rows, note=note)
         for doc in self.filtered(lambda d: d.id in lives):
             doc._entitlement_write_technical(

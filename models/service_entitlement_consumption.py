@@ -96,6 +96,13 @@ class ServiceEntitlementConsumption(models.Model):
         "consumption. A document consumes at most once per cycle.",
     )
     note = fields.Char(readonly=True)
+    reservation_id = fields.Integer(
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Technical: the move of the entitlement's counters this row "
+        "confirms (see service.entitlement.reservation).",
+    )
 
     _sql_constraints = [
         (
@@ -146,13 +153,36 @@ class ServiceEntitlementConsumption(models.Model):
     @api.model
     def _record(self, vals_list):
         """Write ledger rows and let billing react to them.  Every row of the
-        ledger goes through here."""
+        ledger goes through here.  Rows that do not come with the reservation
+        of their terms (``_consume`` makes one) move the entitlements'
+        counters here, in one short transaction for the batch."""
         if isinstance(vals_list, dict):
             vals_list = [vals_list]
+        vals_list = [dict(vals) for vals in vals_list]
+        unreserved = [vals for vals in vals_list if not vals.get("reservation_id")]
+        alerts = self.env["service.entitlement"]
+        if unreserved:
+            moved = self.env["service.entitlement.reservation"]._apply(
+                [
+                    (
+                        vals["entitlement_id"],
+                        vals.get("channel"),
+                        vals.get("quantity", 0.0),
+                    )
+                    for vals in unreserved
+                ]
+            )
+            for vals in unreserved:
+                reservation_id, counters = moved[
+                    (vals["entitlement_id"], vals.get("channel") or False)
+                ]
+                vals["reservation_id"] = reservation_id
+                if counters["alert_set"]:
+                    alerts |= alerts.browse(vals["entitlement_id"])
         with ledger_writer():
             rows = self.sudo().create(vals_list)
             self.env["service.entitlement.billing.line"]._sync_from_ledger(rows)
-        rows.entitlement_id.invalidate_recordset(["used_terms", "remaining_terms"])
+        alerts.sudo()._send_threshold_alert()
         return rows
 
     @api.model
@@ -160,20 +190,32 @@ class ServiceEntitlementConsumption(models.Model):
         """Take from ``entitlement`` what ``document`` needs, applying the
         entitlement's limit policy to what exceeds its terms.
 
-        The caller holds the lock on the entitlement (see the consumer
-        mixin's ``_entitlement_lock``).  Returns the ledger row, or raises
-        when the policy blocks the document.  The ledger reads the document
-        and never writes it: what the document shows of the outcome (its
-        warning flag, a message) is the document's to do."""
+        The decision is taken on the entitlement's latest committed terms,
+        under its lock, in a short transaction of its own (see
+        service.entitlement.reservation): concurrent documents never take the
+        same terms twice, and never fail on each other.  Returns the ledger
+        row, or raises when the policy blocks the document.  The ledger reads
+        the document and never writes it: what the document shows of the
+        outcome (its warning flag, a message) is the document's to do."""
         entitlement = entitlement.sudo()
         need = document._entitlement_quantity(entitlement)
         channel = document._entitlement_get_channel()
-        remaining = max(entitlement._remaining_for_channel(channel), 0.0)
-        covered = min(need, remaining)
-        overage = need - covered
-        outcome = {"note": False, "bill_overage": False}
-        if float_compare(overage, 0.0, precision_digits=2) > 0:
-            outcome = self._limit_policy_outcome(document, entitlement, need, remaining)
+        outcome = {}
+
+        def decide(remaining):
+            remaining = max(remaining, 0.0)
+            covered = min(need, remaining)
+            outcome.update(note=False, bill_overage=False, remaining=remaining)
+            if float_compare(need - covered, 0.0, precision_digits=2) > 0:
+                outcome.update(
+                    self._limit_policy_outcome(document, entitlement, need, remaining)
+                )
+            return covered
+
+        reservation_id, __, counters = self.env[
+            "service.entitlement.reservation"
+        ]._take(entitlement, channel, decide)
+        covered = min(need, outcome["remaining"])
         row = self._record(
             [
                 {
@@ -181,16 +223,28 @@ class ServiceEntitlementConsumption(models.Model):
                     "bill_overage": outcome["bill_overage"],
                     "entitlement_id": entitlement.id,
                     "quantity": covered,
-                    "overage_quantity": overage,
+                    "overage_quantity": need - covered,
                     "res_model": document._name,
                     "res_id": document.id,
                     "cycle": document.entitlement_cycle,
                     "note": outcome["note"],
                     "user_id": self.env.user.id,
+                    "reservation_id": reservation_id,
                 }
             ]
         )
-        entitlement._check_threshold_alert()
+        if row.overage_quantity > 0:
+            entitlement.message_post(
+                body=self._overage_message(
+                    document.display_name,
+                    entitlement,
+                    need,
+                    outcome["remaining"],
+                    outcome["note"],
+                )
+            )
+        if counters["alert_set"]:
+            entitlement._send_threshold_alert()
         return row
 
     @api.model
@@ -199,7 +253,9 @@ class ServiceEntitlementConsumption(models.Model):
         ``remaining`` is left: {note, bill_overage}, or raises.
 
         The one place where block, warn and bill are interpreted; a block is
-        lifted only by the override decision stored on the document."""
+        lifted only by the override decision stored on the document.  It
+        runs while the entitlement is locked: it decides, and leaves writing
+        to the caller."""
         unit = entitlement._unit_label()
         left, needed, extra = f"{remaining:g}", f"{need:g}", f"{need - remaining:g}"
         policy = entitlement.limit_policy
@@ -245,11 +301,6 @@ class ServiceEntitlementConsumption(models.Model):
                     entitlement=entitlement.display_name,
                 )
             )
-        entitlement.message_post(
-            body=self._overage_message(
-                document.display_name, entitlement, need, remaining, outcome["note"]
-            )
-        )
         return outcome
 
     @api.model

@@ -3,7 +3,12 @@
 Odoo runs each request in its own REPEATABLE READ transaction and retries it
 on serialization failures (``odoo.service.model.retrying``).  These tests start
 K threads on a barrier, each with its own cursor, and confirm one repair each
-through that same retry loop.
+through that same retry loop.  The terms are taken in a short transaction of
+their own (service.entitlement.reservation): no racer may fail, none may take
+the same terms twice.
+
+The other tests here follow a reservation whose request does not commit: a
+rollback, a savepoint that drops the ledger row, a process that died.
 """
 
 import os
@@ -133,6 +138,20 @@ class TestLastIncidentRace(TransactionCase):
                 row = rows.filtered(lambda r, repair=repair: r.res_id == repair.id)
                 self.assertEqual((row.quantity, row.overage_quantity), (0, 1))
                 self.assertEqual(repair.entitlement_warning, policy == "warn")
+        self.assertEqual(
+            set(outcome.values()) - {"confirmed", "blocked"},
+            set(),
+            "no racer fails on the others",
+        )
+        self.assertFalse(
+            env["service.entitlement.reservation"].search(
+                [
+                    ("entitlement_id", "=", entitlement_id),
+                    ("id", "not in", rows.mapped("reservation_id")),
+                ]
+            ),
+            "every reservation is confirmed by a ledger row",
+        )
         for repair in others - confirmed_others:
             self.assertNotEqual(outcome[repair.id], "confirmed")
             self.assertFalse(
@@ -192,3 +211,148 @@ class TestLastIncidentRace(TransactionCase):
 
     def test_eight_racers(self):
         self._run(8)
+
+
+@tagged("post_install", "-at_install", "-standard", "concurrency")
+class TestReservationsOfFailedRequests(TransactionCase):
+    """A request that took terms and then does not commit gives them back."""
+
+    def _committed(self, func):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            return func(env)
+
+    def setUp(self):
+        super().setUp()
+
+        def build(env):
+            today = fields.Date.context_today(env["repair.order"])
+            partner = env["res.partner"].create(
+                {"name": "Reservation customer", "is_company": True}
+            )
+            product = env["product.product"].create(
+                {"name": "Reservation device", "type": "consu"}
+            )
+            entitlement = env["service.entitlement"].create(
+                {
+                    "name": "Reservation warranty",
+                    "partner_id": partner.id,
+                    "date_start": today - timedelta(days=1),
+                    "date_end": today + timedelta(days=30),
+                    "total_terms": 5,
+                    "channel_limit_ids": [(0, 0, {"channel": "phone", "max_terms": 3})],
+                }
+            )
+            entitlement.action_activate()
+            repair = env["repair.order"].create(
+                {
+                    "partner_id": partner.id,
+                    "product_id": product.id,
+                    "entitlement_id": entitlement.id,
+                    "intake_channel": "phone",
+                }
+            )
+            return partner.id, product.id, entitlement.id, repair.id
+
+        self.partner_id, self.product_id, self.entitlement_id, self.repair_id = (
+            self._committed(build)
+        )
+        self.addCleanup(self._drop)
+
+    def _drop(self):
+        def drop(env):
+            env.cr.execute(
+                "DELETE FROM service_entitlement_consumption WHERE entitlement_id = %s",
+                [self.entitlement_id],
+            )
+            repair = env["repair.order"].browse(self.repair_id)
+            repair.write({"state": "cancel"})
+            repair.unlink()
+            entitlement = env["service.entitlement"].browse(self.entitlement_id)
+            entitlement.write({"state": "cancelled"})
+            entitlement.unlink()
+            env["product.product"].browse(self.product_id).unlink()
+            env["res.partner"].browse(self.partner_id).unlink()
+
+        self._committed(drop)
+
+    def _state(self):
+        """(used terms, used by phone, ledger sum, reservations) as committed."""
+
+        def read(env):
+            entitlement = env["service.entitlement"].browse(self.entitlement_id)
+            rows = env["service.entitlement.consumption"].search(
+                [("entitlement_id", "=", self.entitlement_id)]
+            )
+            return (
+                entitlement.used_terms,
+                entitlement.channel_limit_ids.used_terms,
+                sum(rows.mapped("quantity")),
+                env["service.entitlement.reservation"].search_count(
+                    [("entitlement_id", "=", self.entitlement_id)]
+                ),
+            )
+
+        return self._committed(read)
+
+    def _confirm(self, env):
+        env["repair.order"].browse(self.repair_id).action_validate()
+
+    def test_rollback_gives_the_terms_back(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            self._confirm(env)
+            self.assertEqual(
+                env["service.entitlement"].browse(self.entitlement_id).used_terms,
+                1,
+                "the request sees the terms it took",
+            )
+            cr.rollback()
+        self.assertEqual(self._state(), (0, 0, 0, 0))
+
+    def test_savepoint_that_drops_the_ledger_row_gives_the_terms_back(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            with self.assertRaises(UserError), cr.savepoint():
+                self._confirm(env)
+                raise UserError("the rest of the import failed")
+            cr.commit()
+        self.assertEqual(self._state(), (0, 0, 0, 0))
+
+    def test_committed_request_keeps_them(self):
+        self._committed(self._confirm)
+        self.assertEqual(self._state(), (1, 1, 1, 0), "confirmed, then deleted")
+
+    def test_cron_gives_back_what_a_dead_process_reserved(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            self._confirm(env)
+            # The process dies: no rollback hook runs.
+            cr.postrollback.clear()
+            cr.rollback()
+        self.assertEqual(self._state(), (1, 1, 0, 1))
+        settle = lambda env: env["service.entitlement.reservation"]._cron_settle()  # noqa: E731
+        self._committed(settle)
+        self.assertEqual(self._state(), (1, 1, 0, 1), "too recent to be abandoned")
+        self._committed(
+            lambda env: env.cr.execute(
+                "UPDATE service_entitlement_reservation "
+                "SET date = date - interval '2 hours' WHERE entitlement_id = %s",
+                [self.entitlement_id],
+            )
+        )
+        self._committed(settle)
+        self.assertEqual(self._state(), (0, 0, 0, 0))
+
+    def test_entitlement_held_by_the_request_itself(self):
+        """A request that locked the entitlement row itself takes the terms in
+        its own transaction instead of waiting for itself."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            cr.execute(
+                "SELECT id FROM service_entitlement WHERE id = %s FOR NO KEY UPDATE",
+                [self.entitlement_id],
+            )
+            self._confirm(env)
+            cr.commit()
+        self.assertEqual(self._state(), (1, 1, 1, 0))
