@@ -299,7 +299,7 @@ class ServiceEntitlement(models.Model):
     ]
 
     def init(self):
-        super().init()
+        res = super().init()
         # Matching a document (_entitlement_candidates of the consumer mixin)
         # looks for the entitlements of one customer and company in the
         # candidate states: one index scan, whatever the number of
@@ -310,6 +310,7 @@ class ServiceEntitlement(models.Model):
             self._table,
             ["partner_id", "company_id", "state"],
         )
+        return res
 
     @api.depends("total_terms", "used_terms")
     def _compute_terms(self):

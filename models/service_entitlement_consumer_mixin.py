@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import float_compare, float_is_zero, format_date
+from odoo.tools import SQL, float_compare, float_is_zero, format_date
 
 from .ledger_guard import is_ledger_writer, ledger_writer
 
@@ -181,55 +181,132 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
     # ------------------------------------------------------------------
 
     def _entitlement_candidates(self):
-        """Entitlements of the customer that cover the document's item.
+        """Entitlements of the customer that cover the document's item, with
+        what validity, ranking and the verdict read (state, dates, default,
+        name) fetched.
 
         One query whatever the number of entitlements in the database: the
-        search goes through the indexes on partner, state and the coverage
-        relation tables.
+        customer's commercial partner and the item's category path are
+        subqueries of the search, which goes through the index on partner,
+        company and state and the primary keys of the coverage relation
+        tables.
         """
         self.ensure_one()
         Entitlement = self.env["service.entitlement"].sudo()
-        partner = self._entitlement_get_partner().commercial_partner_id
+        partner = self._entitlement_get_partner()._origin
         if not partner:
             return Entitlement
-        lot = self._entitlement_get_lot()
-        product = self._entitlement_get_product() or lot.product_id
+        lot = self._entitlement_get_lot()._origin
+        product = (self._entitlement_get_product() or lot.product_id)._origin
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
         coverage = [[("coverage_scope", "=", "all")]]
         if lot:
             coverage.append([("lot_ids", "in", lot.ids)])
         if product:
             coverage.append([("product_ids", "in", product.ids)])
-            categ_ids = [int(i) for i in product.categ_id.parent_path.split("/") if i]
-            coverage.append([("product_categ_ids", "in", categ_ids)])
+            categories = (
+                self.env["product.category"]
+                .sudo()
+                ._search([("id", "in", self._entitlement_category_path(product))])
+            )
+            coverage.append([("product_categ_ids", "in", categories)])
         domain = expression.AND(
             [
                 [
-                    ("partner_id", "=", partner.id),
+                    (
+                        "partner_id",
+                        "=",
+                        SQL(
+                            "(SELECT commercial_partner_id FROM res_partner "
+                            "WHERE id = %s)",
+                            partner.id,
+                        ),
+                    ),
                     ("company_id", "=", self._entitlement_get_company().id),
                     ("state", "in", ("active", "waiting", "expired")),
                 ],
                 expression.OR(coverage),
             ]
         )
-        return Entitlement.search(domain)
+        return Entitlement.search_fetch(
+            domain, ["state", "date_start", "date_end", "is_default", "name", "code"]
+        )
+
+    def _entitlement_category_path(self, product):
+        """SQL subquery: the ids of the product's category and its parents."""
+        self.env["product.product"].flush_model(["product_tmpl_id"])
+        self.env["product.template"].flush_model(["categ_id"])
+        self.env["product.category"].flush_model(["parent_path"])
+        return SQL(
+            """(SELECT unnest(string_to_array(rtrim(c.parent_path, '/'), '/'))::int
+                  FROM product_product p
+                  JOIN product_template t ON t.id = p.product_tmpl_id
+                  JOIN product_category c ON c.id = t.categ_id
+                 WHERE p.id = %s)""",
+            product.id,
+        )
+
+    def _entitlement_match_facts(self, entitlements):
+        """{entitlement id: (match level, whether it excludes the document's
+        fault reason)} for ``entitlements``, in one query whatever their
+        number: what ranking and eligibility need of the coverage relations."""
+        self.ensure_one()
+        ids = entitlements._origin.ids
+        if not ids:
+            return {}
+        lot = self._entitlement_get_lot()._origin
+        product = (self._entitlement_get_product() or lot.product_id)._origin
+        reason = self._entitlement_get_fault_reason()._origin
+        Entitlement = self.env["service.entitlement"]
+        Entitlement.flush_model(
+            ["lot_ids", "product_ids", "product_categ_ids", "excluded_fault_reason_ids"]
+        )
+
+        def related(fname, values):
+            """Whether entitlement ``e`` is related to one of ``values`` (ids
+            or a subquery): archived records do not count, as in the field's
+            value."""
+            if not values:
+                return SQL("FALSE")
+            field = Entitlement._fields[fname]
+            comodel = self.env[field.comodel_name].sudo()
+            return SQL(
+                "EXISTS (SELECT 1 FROM %s r WHERE %s = e.id AND %s IN %s)",
+                SQL.identifier(field.relation),
+                SQL.identifier("r", field.column1),
+                SQL.identifier("r", field.column2),
+                comodel._search([("id", "in", values)]).subselect(),
+            )
+
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT e.id,
+                          CASE WHEN %s THEN %s WHEN %s THEN %s WHEN %s THEN %s
+                               ELSE %s END,
+                          %s
+                     FROM unnest(%s::int[]) AS e(id)""",
+                related("lot_ids", lot.ids),
+                MATCH_LOT,
+                related("product_ids", product.ids),
+                MATCH_PRODUCT,
+                related(
+                    "product_categ_ids",
+                    product and self._entitlement_category_path(product),
+                ),
+                MATCH_CATEGORY,
+                MATCH_ALL,
+                related("excluded_fault_reason_ids", reason.ids),
+                ids,
+            )
+        )
+        return {
+            entitlement_id: (level, excluded)
+            for entitlement_id, level, excluded in rows
+        }
 
     def _entitlement_match_level(self, entitlement):
-        lot = self._entitlement_get_lot()
-        product = self._entitlement_get_product() or lot.product_id
-        if lot and lot in entitlement.lot_ids:
-            return MATCH_LOT
-        if product and product in entitlement.product_ids:
-            return MATCH_PRODUCT
-        if (
-            product
-            and entitlement.product_categ_ids
-            and (
-                set(entitlement.product_categ_ids.ids)
-                & {int(i) for i in product.categ_id.parent_path.split("/") if i}
-            )
-        ):
-            return MATCH_CATEGORY
-        return MATCH_ALL
+        facts = self._entitlement_match_facts(entitlement)
+        return facts.get(entitlement._origin.id, (MATCH_ALL, False))[0]
 
     def _entitlement_is_valid_on(self, entitlement, date):
         return (
@@ -243,10 +320,14 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
 
     def _entitlement_rank(self, entitlements):
         """Eligible entitlements, best first: most specific coverage, then
-        the default one, then the earliest end date, then the oldest."""
+        the default one, then the earliest end date, then the oldest.  The
+        coverage levels of all of them come from one query."""
+        if len(entitlements) < 2:
+            return entitlements
+        facts = self._entitlement_match_facts(entitlements)
         return entitlements.sorted(
             lambda e: (
-                self._entitlement_match_level(e),
+                facts.get(e._origin.id, (MATCH_ALL, False))[0],
                 not e.is_default,
                 e.date_end,
                 e.id,
@@ -254,13 +335,18 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         )
 
     def _entitlement_eligible(self):
+        """Candidates valid on the document's date that do not exclude its
+        fault reason; the exclusions of all of them come from one query."""
         self.ensure_one()
         date = self._entitlement_get_date()
-        return self._entitlement_candidates().filtered(
-            lambda e: (
-                self._entitlement_is_valid_on(e, date)
-                and not self._entitlement_excludes(e)
-            )
+        valid = self._entitlement_candidates().filtered(
+            lambda e: self._entitlement_is_valid_on(e, date)
+        )
+        if not (valid and self._entitlement_get_fault_reason()):
+            return valid
+        facts = self._entitlement_match_facts(valid)
+        return valid.filtered(
+            lambda e: not facts.get(e._origin.id, (MATCH_ALL, False))[1]
         )
 
     @api.depends(lambda self: self._entitlement_match_depends())
@@ -506,7 +592,15 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         date = self._entitlement_get_date()
         valid = candidates.filtered(lambda e: self._entitlement_is_valid_on(e, date))
         if valid:
-            excluding = valid.filtered(self._entitlement_excludes)
+            # The exclusions of all the valid ones in one query.
+            facts = (
+                self._entitlement_match_facts(valid)
+                if self._entitlement_get_fault_reason()
+                else {}
+            )
+            excluding = valid.filtered(
+                lambda e: facts.get(e._origin.id, (MATCH_ALL, False))[1]
+            )
             if excluding and excluding == valid:
                 return "excluded", self.env._(
                     "%(entitlement)s excludes %(reason)s",

@@ -13,6 +13,7 @@ from . import test_i18n
 from . import test_integrity_api
 from . import test_lifecycle
 from . import test_mail_intake
+from . import test_matching_queries
 from . import test_performance
 from . import test_portal
 from . import test_repair_entitlement
