@@ -352,20 +352,20 @@ class ServiceEntitlementBillingLine(models.Model):
     def _lock_for_invoicing(self):
         """Lock the lines in id order and mark them written, so that a second
         clerk invoicing the same lines at the same time fails to serialize and
-        is retried, then finds them invoiced."""
+        is retried, then finds them invoiced.
+
+        One statement: the subquery takes the locks in id order, the update
+        marks the locked rows."""
         if not self:
             return
         self.env.flush_all()
         self.env.cr.execute(
-            "SELECT id FROM service_entitlement_billing_line WHERE id = ANY(%s) "
-            "ORDER BY id FOR NO KEY UPDATE",
+            "UPDATE service_entitlement_billing_line AS line "
+            "SET write_date = (now() at time zone 'UTC') "
+            "FROM (SELECT id FROM service_entitlement_billing_line "
+            "      WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE) AS locked "
+            "WHERE line.id = locked.id",
             [sorted(self.ids)],
-            log_exceptions=False,
-        )
-        self.env.cr.execute(
-            "UPDATE service_entitlement_billing_line "
-            "SET write_date = (now() at time zone 'UTC') WHERE id = ANY(%s)",
-            [self.ids],
             log_exceptions=False,
         )
         self.invalidate_recordset()
@@ -379,12 +379,67 @@ class ServiceEntitlementBillingLine(models.Model):
             "out_refund" if self.is_credit else "out_invoice",
         )
 
+    def _invoice_groups(self):
+        """{group key: lines} of one invoice each, by customer then line; the
+        lines of every group keep the prefetch of ``self``, so that reading a
+        field reads it for all the lines at once."""
+        groups = {}
+        for line in self.sorted(lambda line: (line.partner_id.id, line.id)):
+            groups.setdefault(line._invoice_group_key(), []).append(line.id)
+        return {
+            key: self.browse(ids).with_prefetch(self._prefetch_ids)
+            for key, ids in groups.items()
+        }
+
+    def _prefetch_for_invoicing(self):
+        """Read at once what preparing the invoices of these lines reads
+        invoice by invoice: the lines' taxes, products, units and repairs, the
+        customers, their contacts (invoice addresses) and their fiscal
+        positions in each company."""
+        self.fetch(["tax_ids", "repair_id", "analytic_distribution", "product_id"])
+        self.product_id.mapped("uom_id")
+        self.repair_id.mapped("name")
+        partners = self.partner_id
+        for company in self.company_id:
+            # The invoice addresses are the customers or their contacts: the
+            # contacts are read with the customers' child_ids, all at once.
+            addresses = partners.browse(
+                {
+                    partner.address_get(["invoice"])["invoice"]
+                    for partner in partners.with_company(company)
+                }
+            ).with_company(company)
+            addresses.fetch(["property_account_position_id", "country_id", "vat"])
+
+    def _default_invoice_journals(self, vals_list):
+        """{(company, currency, move type): journal} that ``account.move``
+        would pick for invoices with these values, searched once per key
+        instead of once per invoice."""
+        journals = {}
+        Move = self.env["account.move"]
+        for vals in vals_list:
+            key = (vals["company_id"], vals["currency_id"], vals["move_type"])
+            if key not in journals:
+                journals[key] = (
+                    Move.with_company(key[0])
+                    .new(
+                        {
+                            "move_type": key[2],
+                            "company_id": key[0],
+                            "currency_id": key[1],
+                        }
+                    )
+                    ._search_default_journal()
+                    .id
+                )
+        return journals
+
     def _prepare_invoice(self, partner, company, currency, move_type):
         """Values of the draft invoice for a group of lines; override to add.
         The invoice goes to the customer's invoice address."""
-        invoice_partner = self.env["res.partner"].browse(
+        invoice_partner = partner.browse(
             partner.address_get(["invoice"])["invoice"]
-        )
+        ).with_prefetch(partner._prefetch_ids)
         fpos = (
             self.env["account.fiscal.position"]
             .with_company(company)
@@ -417,18 +472,15 @@ class ServiceEntitlementBillingLine(models.Model):
             "service_billing_line_id": self.id,
         }
 
-    def _create_invoices(self):
-        """Invoice the lines still to invoice: one draft invoice (or credit
-        note) per customer, company and currency.
-
-        Returns (invoices, skipped lines)."""
-        self._lock_for_invoicing()
-        due = self.filtered(lambda line: line.state == "to_invoice")
-        skipped = self - due
-        groups = {}
-        for line in due.sorted(lambda line: (line.partner_id.id, line.id)):
-            groups.setdefault(line._invoice_group_key(), self.browse())
-            groups[line._invoice_group_key()] |= line
+    def _prepare_invoices_vals(self):
+        """Values of the invoices of these lines (all meant to be invoiced),
+        one per group of :meth:`_invoice_group_key`, each with the lines of
+        its billing lines.  What every invoice needs is read for all of them
+        at once, and the journal is the one ``account.move`` would pick."""
+        groups = self._invoice_groups()
+        if not groups:
+            return []
+        self._prefetch_for_invoicing()
         vals_list = []
         for (partner, company, currency, move_type), lines in groups.items():
             vals = lines._prepare_invoice(partner, company, currency, move_type)
@@ -436,6 +488,26 @@ class ServiceEntitlementBillingLine(models.Model):
                 Command.create(line._prepare_invoice_line(move_type)) for line in lines
             ]
             vals_list.append(vals)
+        if not self.env.context.get("default_journal_id"):
+            missing = [vals for vals in vals_list if not vals.get("journal_id")]
+            journals = self._default_invoice_journals(missing)
+            for vals in missing:
+                vals["journal_id"] = journals[
+                    (vals["company_id"], vals["currency_id"], vals["move_type"])
+                ]
+        return vals_list
+
+    def _create_invoices(self):
+        """Invoice the lines still to invoice: one draft invoice (or credit
+        note) per customer, company and currency.
+
+        All the invoices are made by one ``account.move.create``, whose new
+        invoice lines link to their billing lines.  Returns (invoices,
+        skipped lines)."""
+        self._lock_for_invoicing()
+        due = self.filtered(lambda line: line.state == "to_invoice")
+        skipped = self - due
+        vals_list = due._prepare_invoices_vals()
         invoices = self.env["account.move"]
         if vals_list:
             with ledger_writer():

@@ -11,6 +11,7 @@ from . import test_external_api_example
 from . import test_fuzz
 from . import test_i18n
 from . import test_integrity_api
+from . import test_invoicing_queries
 from . import test_lifecycle
 from . import test_mail_intake
 from . import test_matching_queries
