@@ -2,13 +2,19 @@
 """Load test: service desk users creating and confirming repairs on shared
 entitlements, over JSON-RPC, against Odoo started with several workers.
 
-    python3 bench/load_repairs.py --db SCRATCH_DB [--workers 4 --users 8
-        --seconds 60 --port 8070]
+    python3 bench/load_repairs.py --db SCRATCH_DB [--workers 4 --users 16
+        --entitlements 50 --policy mixed --seconds 60 --port 8070]
 
 SCRATCH_DB is a database with service_entitlement installed; the run adds a
-customer, two shared entitlements and its repairs to it. Odoo is started on
-127.0.0.1 only, for a bounded time, and stopped at the end. Afterwards the
-ledger and the counters are compared in the database.
+customer, the shared entitlements (``--entitlements``, 40 incidents each; their
+limit policies alternate block / bill / warn with ``--policy mixed``, or are all
+the one given) and its repairs to it. Each user creates and confirms repairs on
+the entitlements in turn. Odoo is started on 127.0.0.1 only, for a bounded
+time, and stopped at the end. Afterwards the database is checked: nothing
+over-consumed (a block entitlement used at most its terms), each counter equal
+to its ledger, every billed overage with its billing line. A request that
+fails (anything but the policy's block) counts as an error. The last line is
+``RESULT {json}``.
 """
 
 import argparse
@@ -35,7 +41,12 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--users", type=int, default=8)
+    parser.add_argument("--users", type=int, default=16)
+    parser.add_argument("--entitlements", type=int, default=50)
+    parser.add_argument(
+        "--policy", choices=("mixed", "block", "bill", "warn"), default="mixed"
+    )
+    parser.add_argument("--terms", type=float, default=40)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--port", type=int, default=8070)
     parser.add_argument("--login", default="admin")
@@ -127,7 +138,7 @@ def start_odoo(args):
     raise SystemExit("Odoo did not start; see " + str(tmp / "odoo.log"))
 
 
-def setup(client, tag):
+def setup(client, args, tag):
     partner = client.call_kw(
         "res.partner", "create", [{"name": f"Load customer {tag}", "is_company": True}]
     )
@@ -140,35 +151,35 @@ def setup(client, tag):
         [{"name": f"Load overage {tag}", "type": "service"}],
     )
     today = time.strftime("%Y-%m-%d")
-    entitlements = []
-    for policy, terms in (("block", 40), ("bill", 40)):
-        entitlement = client.call_kw(
-            "service.entitlement",
-            "create",
+    policies = ("block", "bill", "warn") if args.policy == "mixed" else (args.policy,)
+    entitlements = client.call_kw(
+        "service.entitlement",
+        "create",
+        [
             [
                 {
-                    "name": f"Load {policy} {tag}",
+                    "name": f"Load {index} {tag}",
                     "partner_id": partner,
                     "date_start": today,
                     "date_end": f"{int(today[:4]) + 1}{today[4:]}",
-                    "total_terms": terms,
-                    "limit_policy": policy,
+                    "total_terms": args.terms,
+                    "limit_policy": policies[index % len(policies)],
                     "overage_product_id": overage,
                     "overage_price": 10,
-                    "is_default": policy == "block",
                 }
-            ],
-        )
-        client.call_kw("service.entitlement", "action_activate", [[entitlement]])
-        entitlements.append(entitlement)
+                for index in range(args.entitlements)
+            ]
+        ],
+    )
+    client.call_kw("service.entitlement", "action_activate", [entitlements])
     return partner, product, entitlements
 
 
 def user_loop(base, args, setup_result, deadline, shared):
-    partner, product, entitlements = setup_result
+    partner, product, entitlements, user_no = setup_result
     stats, lock = shared
     client = Client(base, args.db, args.login, args.password)
-    for turn in itertools.count():
+    for turn in itertools.count(user_no):
         if time.monotonic() >= deadline:
             return
         entitlement = entitlements[turn % len(entitlements)]
@@ -214,6 +225,7 @@ def check_ledger(db, entitlement_ids):
         "cr = psycopg2.connect(dbname=sys.argv[1]).cursor()\n"
         "cr.execute('''SELECT e.id, e.limit_policy, e.total_terms, e.used_terms,"
         " COALESCE(SUM(c.quantity), 0), COALESCE(SUM(c.overage_quantity), 0),"
+        " count(c.id) FILTER (WHERE c.bill_overage AND c.overage_quantity > 0),"
         " (SELECT count(*) FROM service_entitlement_billing_line b"
         "   WHERE b.entitlement_id = e.id)"
         " FROM service_entitlement e LEFT JOIN service_entitlement_consumption c"
@@ -241,7 +253,7 @@ def main():
     proc, base, log = start_odoo(args)
     try:
         admin = Client(base, args.db, args.login, args.password)
-        partner, product, entitlements = setup(admin, os.getpid())
+        partner, product, entitlements = setup(admin, args, os.getpid())
         stats = {"latency": [], "ok": 0, "blocked": 0, "error": 0, "messages": set()}
         lock = threading.Lock()
         deadline = time.monotonic() + args.seconds
@@ -252,12 +264,12 @@ def main():
                 args=(
                     base,
                     args,
-                    (partner, product, entitlements),
+                    (partner, product, entitlements, user_no),
                     deadline,
                     (stats, lock),
                 ),
             )
-            for __ in range(args.users)
+            for user_no in range(args.users)
         ]
         for thread in threads:
             thread.start()
@@ -301,24 +313,26 @@ def main():
     for message in sorted(stats["messages"])[:10]:
         print("error:", message)
     rows = check_ledger(args.db, entitlements)
-    consistent = True
+    counters_agree = all(
+        abs(used - ledger) < 1e-6 for _i, _p, _t, used, ledger, *_ in rows
+    )
+    within_terms = all(ledger <= total + 1e-6 for _i, _p, total, _u, ledger, *_ in rows)
+    billed = all(billable == lines for *_, billable, lines in rows)
+    totals = [sum(column) for column in zip(*[row[2:] for row in rows], strict=True)]
     print(
         table(
             (
-                "entitlement",
-                "policy",
-                "total",
+                "entitlements",
+                "total terms",
                 "used",
                 "ledger sum",
                 "overage",
+                "billed overages",
                 "billing lines",
             ),
-            [row for row in rows],
+            [(len(rows), *(f"{value:g}" for value in totals))],
         )
     )
-    for _id, _policy, total, used, ledger, _overage, _lines in rows:
-        if abs(used - ledger) > 1e-6 or ledger > total + 1e-6:
-            consistent = False
     # Odoo logs every refused request at WARNING (odoo.http): the blocks are
     # the expected answer here, anything else is a problem.
     problems = [
@@ -327,11 +341,33 @@ def main():
         if devtool.LOG_LEVEL_RE.match(line)
         and not ("odoo.http:" in line and "its policy blocks it" in line)
     ]
-    print(f"ledger and counters agree, nothing over-consumed: {consistent}")
+    print(f"counters equal to the ledger: {counters_agree}")
+    print(f"nothing consumed beyond the terms: {within_terms}")
+    print(f"every billed overage has its billing line: {billed}")
     print(f"warnings or errors in the Odoo log: {len(problems)}")
     for line in problems[:5]:
         print("  " + line)
-    return 0 if consistent and not stats["error"] and not problems else 1
+    result = {
+        "workers": args.workers,
+        "users": args.users,
+        "entitlements": args.entitlements,
+        "policy": args.policy,
+        "seconds": round(wall),
+        "requests": requests,
+        "req_s": round(requests / wall, 1),
+        "p50_ms": round(percentile(stats["latency"], 0.5) * 1000),
+        "p95_ms": round(percentile(stats["latency"], 0.95) * 1000),
+        "ok": stats["ok"],
+        "blocked": stats["blocked"],
+        "errors": stats["error"],
+        "counters_agree": counters_agree,
+        "within_terms": within_terms,
+        "billed": billed,
+        "log_problems": len(problems),
+    }
+    print("RESULT " + json.dumps(result))
+    good = counters_agree and within_terms and billed
+    return 0 if good and not stats["error"] and not problems else 1
 
 
 if __name__ == "__main__":

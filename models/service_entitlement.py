@@ -243,6 +243,12 @@ class ServiceEntitlement(models.Model):
         string="Channel Limits",
         help="Terms each intake channel may use at most, within the total.",
     )
+    has_channel_limits = fields.Boolean(
+        compute="_compute_has_channel_limits",
+        store=True,
+        help="Technical: spares reading the channel limits of the many "
+        "entitlements that have none.",
+    )
     repair_ids = fields.One2many("repair.order", "entitlement_id", readonly=True)
     billing_line_ids = fields.One2many(
         "service.entitlement.billing.line", "entitlement_id", readonly=True
@@ -311,6 +317,11 @@ class ServiceEntitlement(models.Model):
             ["partner_id", "company_id", "state"],
         )
         return res
+
+    @api.depends("channel_limit_ids")
+    def _compute_has_channel_limits(self):
+        for rec in self:
+            rec.has_channel_limits = bool(rec.channel_limit_ids)
 
     @api.depends("total_terms", "used_terms")
     def _compute_terms(self):
@@ -698,6 +709,8 @@ class ServiceEntitlement(models.Model):
         """Terms left for documents that came through ``channel``."""
         self.ensure_one()
         remaining = self.remaining_terms
+        if not (channel and self.has_channel_limits):
+            return remaining
         limit = self.channel_limit_ids.filtered(lambda line: line.channel == channel)
         if channel and limit:
             remaining = min(remaining, limit.max_terms - limit.used_terms)

@@ -15,6 +15,28 @@ COVERAGE_VERDICTS = [
 ]
 # How specifically an entitlement matched a document: lower wins.
 MATCH_LOT, MATCH_PRODUCT, MATCH_CATEGORY, MATCH_ALL = range(4)
+# What matching fetches of the candidates.
+CANDIDATE_FIELDS = [
+    "state",
+    "response_hours",
+    "resolution_hours",
+    "date_start",
+    "date_end",
+    "is_default",
+    "name",
+    "code",
+    "partner_id",
+    "company_id",
+    "allocation_type",
+    "total_terms",
+    "used_terms",
+    "remaining_terms",
+    "consume_on",
+    "limit_policy",
+    "has_channel_limits",
+    "parts_coverage_percent",
+    "labor_coverage_percent",
+]
 # Fields only the add-on's own code sets (through ``ledger_writer``).
 TECHNICAL_FIELDS = (
     "entitlement_cycle",
@@ -72,7 +94,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
     )
     entitlement_explanation = fields.Char(
         string="Why this entitlement",
-        compute="_compute_entitlement_coverage",
+        compute="_compute_entitlement_explanation",
     )
     entitlement_cycle = fields.Integer(
         copy=False,
@@ -228,9 +250,9 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
                 expression.OR(coverage),
             ]
         )
-        return Entitlement.search_fetch(
-            domain, ["state", "date_start", "date_end", "is_default", "name", "code"]
-        )
+        # With what ranking, validity, the verdict and the cost coverage read
+        # of them: no second query for the chosen one.
+        return Entitlement.search_fetch(domain, CANDIDATE_FIELDS)
 
     def _entitlement_category_path(self, product):
         """SQL subquery: the ids of the product's category and its parents."""
@@ -365,12 +387,30 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         ]
     )
     def _compute_entitlement_coverage(self):
+        # The verdict alone: Under Warranty and the cost coverage follow it,
+        # and need not pay for the explanation's formatting.
         lives = self._entitlement_live_consumptions(include_open=False)
         Ledger = self.env["service.entitlement.consumption"]
         for doc in self:
-            doc.entitlement_coverage, doc.entitlement_explanation = (
-                doc._entitlement_verdict(lives.get(doc.id, Ledger))
-            )
+            doc.entitlement_coverage = doc._entitlement_verdict(
+                lives.get(doc.id, Ledger), explain=False
+            )[0]
+
+    @api.depends(
+        lambda self: [
+            *self._entitlement_match_depends(),
+            "entitlement_id",
+            "entitlement_id.remaining_terms",
+            "entitlement_cycle",
+        ]
+    )
+    def _compute_entitlement_explanation(self):
+        lives = self._entitlement_live_consumptions(include_open=False)
+        Ledger = self.env["service.entitlement.consumption"]
+        for doc in self:
+            doc.entitlement_explanation = doc._entitlement_verdict(
+                lives.get(doc.id, Ledger)
+            )[1]
 
     def _compute_entitlement_consumption_ids(self):
         Ledger = self.env["service.entitlement.consumption"].sudo()
@@ -438,14 +478,20 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         match = set(vals) & set(self._entitlement_match_depends())
         docs = self
         if not ("entitlement_id" in vals or match):
-            # Only the state moved: documents whose stage did not change
-            # (confirmed -> under repair) need nothing.
+            # Only the state moved: documents whose consumption cannot be
+            # due or undue because of it (confirmed -> under repair, or ->
+            # done when the entitlement consumed on confirmation) need nothing.
             docs = self.filtered(
-                lambda d: moved and d._entitlement_stage() != before[d.id]
+                lambda d: moved and d._entitlement_stage_moves(before[d.id])
             )
             if not docs:
                 return res
-        lives = docs._entitlement_live_consumptions(include_open=bool(moved))
+        # A document that was open holds no consumption (it gave it back on
+        # the way): no need to ask the ledger.
+        was_open = docs.filtered(lambda d: moved and before[d.id][0])
+        lives = (docs - was_open)._entitlement_live_consumptions(
+            include_open=bool(moved)
+        )
         if vals.get("entitlement_id") and not is_ledger_writer():
             docs._entitlement_check_eligible(lives)
         elif "entitlement_id" not in vals:
@@ -462,6 +508,18 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         return self._entitlement_is_open(), frozenset(
             self._entitlement_triggers_passed()
         )
+
+    def _entitlement_stage_moves(self, before):
+        """Whether going from stage ``before`` to the current one may make
+        the document's consumption due or undue."""
+        was_open, passed_before = before
+        is_open, passed = self._entitlement_stage()
+        if was_open != is_open:
+            return True
+        if passed == passed_before:
+            return False
+        trigger = self.entitlement_id.sudo().consume_on
+        return (trigger in passed) != (trigger in passed_before)
 
     def _entitlement_write_technical(self, vals):
         """Set technical fields (cycle, warning, override decision): the
@@ -548,9 +606,11 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
                     )
                 )
 
-    def _entitlement_verdict(self, live):
+    def _entitlement_verdict(self, live, explain=True):
         """(verdict, one-line explanation) for the document as it stands;
-        ``live`` is its consumption of the current cycle, if any."""
+        ``live`` is its consumption of the current cycle, if any.  Without
+        ``explain``, the explanation of a covered, partly covered or
+        exhausted document is left out (False)."""
         self.ensure_one()
         entitlement = self.entitlement_id.sudo()
         if not entitlement:
@@ -561,7 +621,8 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
                 entitlement=entitlement.display_name,
                 reason=self._entitlement_get_fault_reason().name,
             )
-        date = self._entitlement_get_date()
+        # A document that consumed was valid when it did.
+        date = not live and self._entitlement_get_date()
         if not live and not self._entitlement_is_valid_on(entitlement, date):
             return "not_valid", self.env._(
                 "%(entitlement)s is not valid on %(date)s (%(start)s to %(end)s)",
@@ -583,7 +644,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
             verdict = "partial"
         else:
             verdict = "exhausted"
-        return verdict, self._entitlement_explain(entitlement)
+        return verdict, explain and self._entitlement_explain(entitlement)
 
     def _entitlement_verdict_without_entitlement(self):
         candidates = self._entitlement_candidates()
@@ -674,27 +735,41 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         }
         if not cycles:
             return {}
-        rows = (
-            self.env["service.entitlement.consumption"]
-            .sudo()
-            .search_fetch(
-                [
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", list(cycles)),
-                    ("kind", "=", "consumption"),
-                    ("reversal_ids", "=", False),
-                ],
-                [
-                    "res_id",
-                    "cycle",
-                    "entitlement_id",
-                    "quantity",
-                    "overage_quantity",
-                    "channel",
-                ],
-            )
+        Ledger = self.env["service.entitlement.consumption"].sudo()
+        # What the ledger already told this transaction (see
+        # ServiceEntitlementConsumption._known_lives).
+        known = Ledger._known_lives()
+        lives, missing = {}, []
+        for doc_id, cycle in cycles.items():
+            entry = known.get((self._name, doc_id))
+            if entry is None or entry[0] != cycle:
+                missing.append(doc_id)
+            elif entry[1]:
+                lives[doc_id] = Ledger.browse(entry[1])
+        if not missing:
+            return lives
+        rows = Ledger.search_fetch(
+            [
+                ("res_model", "=", self._name),
+                ("res_id", "in", missing),
+                ("kind", "=", "consumption"),
+                ("reversal_ids", "=", False),
+            ],
+            [
+                "res_id",
+                "cycle",
+                "entitlement_id",
+                "quantity",
+                "overage_quantity",
+                "channel",
+            ],
         )
-        return {row.res_id: row for row in rows if row.cycle == cycles[row.res_id]}
+        found = {row.res_id: row for row in rows if row.cycle == cycles[row.res_id]}
+        for doc_id in missing:
+            row = found.get(doc_id)
+            known[(self._name, doc_id)] = (cycles[doc_id], row.id if row else False)
+        lives.update(found)
+        return lives
 
     def _entitlement_can_override(self):
         return self.env.user.has_group("service_entitlement.group_entitlement_manager")

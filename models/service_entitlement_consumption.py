@@ -179,11 +179,36 @@ class ServiceEntitlementConsumption(models.Model):
                 vals["reservation_id"] = reservation_id
                 if counters["alert_set"]:
                     alerts |= alerts.browse(vals["entitlement_id"])
+        # The stored related and computed fields go in the INSERT: computed
+        # after it, they would cost an UPDATE of every row.
+        entitlements = self.env["service.entitlement"].sudo()
+        for vals in vals_list:
+            entitlement = entitlements.browse(vals["entitlement_id"])
+            vals.setdefault("company_id", entitlement.company_id.id)
+            vals.setdefault("partner_id", entitlement.partner_id.id)
+            if vals.get("res_model") == "repair.order":
+                vals.setdefault("repair_id", vals.get("res_id"))
         with ledger_writer():
             rows = self.sudo().create(vals_list)
             self.env["service.entitlement.billing.line"]._sync_from_ledger(rows)
+        known = self._known_lives()
+        for row in rows.filtered("res_model"):
+            live = row.id if row.kind == "consumption" else False
+            known[(row.res_model, row.res_id)] = (row.cycle, live)
         alerts.sudo()._send_threshold_alert()
         return rows
+
+    @api.model
+    def _known_lives(self):
+        """{(document model, id): (cycle, id of its live consumption or
+        False)}, as far as this transaction has read or written the ledger.
+
+        Rows are written only by ``_record``, which keeps this up to date;
+        it lives in the cursor's pre-commit data, which a commit, a rollback
+        and a savepoint's rollback clear."""
+        return self.env.cr.precommit.data.setdefault(
+            "service_entitlement.live_consumptions", {}
+        )
 
     @api.model
     def _consume(self, document, entitlement):

@@ -13,15 +13,17 @@ from odoo.tests.common import tagged, warmup
 
 from .common import RepairEntitlementCase
 
-# Budgets measured on Odoo 18.0 with a serial-numbered product (warm caches).
-# Confirming reads the channel limits and the service level targets too.
-# A plain repair of an uncovered customer, same flow, takes fewer queries;
-# the difference is the cost of matching, the ledger row and the lock, and at
-# confirmation the server-side checks: the consumption brought in line with
-# the new state, and Under Warranty recomputed from the verdict.
-CREATE_BUDGET = 29
-CONFIRM_BUDGET = 37
-DONE_BUDGET = 50
+# Budgets measured on Odoo 18.0 with a serial-numbered product (warm caches),
+# as the administrator in a request's context (language, time zone), each
+# step with what its commit runs first (the chatter's tracking).  Plain Odoo's
+# same flow (hooks bypassed) takes 24, 21 and 47: the add-on adds the matching
+# search at creation; at confirmation the entitlement's read, the lock, the
+# counters and the ledger row; at the end the entitlement's read.
+CREATE_BUDGET = 25
+CONFIRM_BUDGET = 25
+DONE_BUDGET = 48
+# Plain Odoo's flow plus at most this (goal of the add-on).
+FLOW_OVERHEAD = 8
 
 
 @tagged("post_install", "-at_install")
@@ -76,13 +78,26 @@ class TestQueryCounts(RepairEntitlementCase):
         )
         self.env.invalidate_all()
 
-    def _flow(self, budgets=None, expected=True):
-        """Create, confirm and finish one repair; query counts of each step."""
+    def _flow(self, budgets=None, expected=True, plain=False):
+        """Create, confirm and finish one repair; query counts of each step.
+
+        With ``plain``, the add-on's hooks are bypassed: the repair goes
+        through plain Odoo's flow.  The context is a request's: the user's
+        language and time zone."""
         counts = []
         cr = self.env.cr
+        admin = self.env.ref("base.user_admin")
+        context = {"lang": "en_US", "tz": admin.tz or "Europe/Brussels"}
+        if plain:
+            context["service_entitlement_bypass"] = True
+        env = self.env(user=admin, context=dict(self.env.context, **context))
 
         def measure(step, budget):
+            # Each step is a request: it starts with empty caches and ends
+            # with what a commit runs first (flush, pre-commit hooks such as
+            # the chatter's tracking), as assertQueryCount measures it.
             self.env.flush_all()
+            cr.flush()
             self.env.invalidate_all()
             # As assertQueryCount does: no random garbage collection of the bus.
             with patch("random.random", lambda: 1):
@@ -90,10 +105,10 @@ class TestQueryCounts(RepairEntitlementCase):
                 if budgets:
                     with self.assertQueryCount(budget):
                         result = step()
-                        self.env.flush_all()
                 else:
                     result = step()
                     self.env.flush_all()
+                    cr.flush()
                 counts.append(cr.sql_log_count - before)
             return result
 
@@ -102,7 +117,7 @@ class TestQueryCounts(RepairEntitlementCase):
             self.laptop, self.env.ref("stock.stock_location_stock"), 1.0, lot_id=lot
         )
         repair = measure(
-            lambda: self.env["repair.order"].create(
+            lambda: env["repair.order"].create(
                 {
                     "partner_id": self.customer.id,
                     "product_id": self.laptop.id,
@@ -112,7 +127,8 @@ class TestQueryCounts(RepairEntitlementCase):
             CREATE_BUDGET,
         )
         self.assertEqual(
-            repair.entitlement_id, self.warranty if expected else self.warranty.browse()
+            repair.entitlement_id,
+            self.warranty if expected and not plain else self.warranty.browse(),
         )
         measure(repair.action_validate, CONFIRM_BUDGET)
         measure(
@@ -135,20 +151,22 @@ class TestQueryCounts(RepairEntitlementCase):
             self.assertEqual(with_ten, with_ten_thousand)
         self.assertEqual(self.warranty.used_terms, 3)
 
-    def test_overhead_against_uncovered_repair(self):
-        """The flow of a customer without entitlement, for comparison: the
-        add-on still searches, but writes no ledger row and takes no lock."""
-        self.warranty.action_cancel()
-        self._flow(expected=False)
-        plain = self._flow(expected=False)
-        self.warranty.action_draft()
-        self.warranty.action_activate()
+    def test_overhead_against_plain_odoo(self):
+        """The same flow in plain Odoo (the add-on's hooks bypassed), with
+        10 and with 10,000 entitlements in the database: the whole flow costs
+        at most 8 queries more.  In production the terms move on a second
+        connection and one more query settles the reservation after commit
+        (see bench/bench_flow.py, which counts both connections); here, in
+        test mode, they move in the test's transaction."""
         self._flow()
-        covered = self._flow()
-        # Measured: plain [23, 19, 43], covered [29, 37, 45]. Matching costs
-        # a few queries; consumption (lock, ledger row, counters, state sync,
-        # verdict) about eighteen.
-        for step, extra in zip(("create", "confirm", "done"), (6, 18, 5), strict=True):
-            with self.subTest(step=step):
-                index = ("create", "confirm", "done").index(step)
-                self.assertLessEqual(covered[index] - plain[index], extra)
+        self._flow(plain=True)
+        overheads = []
+        for size in (10, 10_000):
+            if size > 10:
+                self._bulk_entitlements(size)
+            plain = self._flow(plain=True)
+            covered = self._flow()
+            overheads.append(sum(covered) - sum(plain))
+            with self.subTest(entitlements=size):
+                self.assertLessEqual(sum(covered) + 1 - sum(plain), FLOW_OVERHEAD)
+        self.assertEqual(overheads[0], overheads[1], "flat with the data")
