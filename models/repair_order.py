@@ -28,11 +28,15 @@ class RepairOrder(models.Model):
         digits="Product Unit of Measure",
         help="Hours worked on the repair; what an hours entitlement consumes.",
     )
+    # Shown on the repair, not tracked on it (a related field would take the
+    # entitlement's tracking, and read the entitlement at every write).
     entitlement_limit_policy = fields.Selection(
-        related="entitlement_id.limit_policy", string="Limit Policy"
+        related="entitlement_id.limit_policy", string="Limit Policy", tracking=False
     )
     entitlement_allocation_type = fields.Selection(
-        related="entitlement_id.allocation_type", string="Entitlement Unit"
+        related="entitlement_id.allocation_type",
+        string="Entitlement Unit",
+        tracking=False,
     )
     under_warranty = fields.Boolean(
         compute="_compute_under_warranty",

@@ -1,9 +1,32 @@
+import json
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare
+from odoo.tools import SQL, float_compare, float_round
 
 from .ledger_guard import check_ledger_writer, ledger_writer
 from .service_entitlement_channel_limit import CHANNELS
+
+# The ledger's columns as ``_record`` writes them, with their SQL types.
+LEDGER_COLUMNS = {
+    "entitlement_id": "int4",
+    "company_id": "int4",
+    "partner_id": "int4",
+    "date": "timestamp",
+    "user_id": "int4",
+    "kind": "varchar",
+    "quantity": "float8",
+    "overage_quantity": "float8",
+    "bill_overage": "bool",
+    "reversed_id": "int4",
+    "repair_id": "int4",
+    "channel": "varchar",
+    "res_model": "varchar",
+    "res_id": "int4",
+    "cycle": "int4",
+    "note": "varchar",
+    "reservation_id": "int4",
+}
 
 
 class ServiceEntitlementConsumption(models.Model):
@@ -17,7 +40,8 @@ class ServiceEntitlementConsumption(models.Model):
     _name = "service.entitlement.consumption"
     _description = "Entitlement Consumption"
     _order = "date desc, id desc"
-    _check_company_auto = True
+    # The company of a row is its entitlement's (a related field): there is
+    # nothing to check, and checking costs a query per batch of rows.
 
     entitlement_id = fields.Many2one(
         "service.entitlement",
@@ -179,23 +203,114 @@ class ServiceEntitlementConsumption(models.Model):
                 vals["reservation_id"] = reservation_id
                 if counters["alert_set"]:
                     alerts |= alerts.browse(vals["entitlement_id"])
-        # The stored related and computed fields go in the INSERT: computed
-        # after it, they would cost an UPDATE of every row.
-        entitlements = self.env["service.entitlement"].sudo()
+        # Every column is given: the stored related and computed fields would
+        # otherwise cost an UPDATE of every row after the INSERT, and the
+        # defaults a lookup per row.
+        entitlements = (
+            self.env["service.entitlement"]
+            .sudo()
+            .browse({vals["entitlement_id"] for vals in vals_list})
+        )
+        owners = {
+            entitlement.id: (entitlement.company_id.id, entitlement.partner_id.id)
+            for entitlement in entitlements
+        }
+        defaults = {
+            "date": fields.Datetime.now(),
+            "user_id": self.env.uid,
+            "kind": "consumption",
+            "quantity": 0.0,
+            "overage_quantity": 0.0,
+            "bill_overage": False,
+            "reversed_id": False,
+            "channel": False,
+            "res_model": False,
+            "res_id": False,
+            "cycle": 0,
+            "note": False,
+        }
+        vals_list = [
+            {
+                **defaults,
+                "company_id": owners[vals["entitlement_id"]][0],
+                "partner_id": owners[vals["entitlement_id"]][1],
+                **vals,
+            }
+            for vals in vals_list
+        ]
         for vals in vals_list:
-            entitlement = entitlements.browse(vals["entitlement_id"])
-            vals.setdefault("company_id", entitlement.company_id.id)
-            vals.setdefault("partner_id", entitlement.partner_id.id)
-            if vals.get("res_model") == "repair.order":
-                vals.setdefault("repair_id", vals.get("res_id"))
+            vals.setdefault(
+                "repair_id",
+                vals["res_id"] if vals["res_model"] == "repair.order" else False,
+            )
+        rows = self._insert(vals_list)
         with ledger_writer():
-            rows = self.sudo().create(vals_list)
             self.env["service.entitlement.billing.line"]._sync_from_ledger(rows)
         known = self._known_lives()
-        for row in rows.filtered("res_model"):
-            live = row.id if row.kind == "consumption" else False
-            known[(row.res_model, row.res_id)] = (row.cycle, live)
+        for row, vals in zip(rows, vals_list, strict=True):
+            if vals["res_model"]:
+                live = row.id if vals["kind"] == "consumption" else False
+                known[(vals["res_model"], vals["res_id"])] = (vals["cycle"], live)
         alerts.sudo()._send_threshold_alert()
+        return rows
+
+    def _insert(self, vals_list):
+        """INSERT the rows in one statement and put them in the cache.
+
+        The ledger is append-only and written only by ``_record``, with
+        every column given: going through ``create`` would cost the ORM's
+        conversions, defaults and recomputations row by row, several times
+        the INSERT itself.  Extend ``_record``, not ``create``."""
+        precision = self.env["decimal.precision"].precision_get(
+            "Product Unit of Measure"
+        )
+        for vals in vals_list:
+            for name in ("quantity", "overage_quantity"):
+                vals[name] = float_round(vals[name], precision_digits=precision)
+        payload = [
+            {
+                **{name: vals[name] or None for name in LEDGER_COLUMNS},
+                "quantity": vals["quantity"],
+                "overage_quantity": vals["overage_quantity"],
+                "bill_overage": bool(vals["bill_overage"]),
+                "cycle": vals["cycle"] or 0,
+                "date": fields.Datetime.to_string(vals["date"]),
+            }
+            for vals in vals_list
+        ]
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO service_entitlement_consumption
+                       (%(columns)s, create_uid, create_date, write_uid, write_date)
+                SELECT %(columns)s, %(uid)s, now() at time zone 'UTC',
+                       %(uid)s, now() at time zone 'UTC'
+                  FROM jsonb_to_recordset(%(payload)s::jsonb) AS r(%(types)s)
+             RETURNING id
+                """,
+                columns=SQL(", ").join(SQL.identifier(name) for name in LEDGER_COLUMNS),
+                uid=self.env.uid,
+                payload=json.dumps(payload),
+                types=SQL(", ").join(
+                    SQL("%s %s", SQL.identifier(name), SQL(kind))
+                    for name, kind in LEDGER_COLUMNS.items()
+                ),
+            )
+        )
+        rows = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
+        cache = self.env.cache
+        for name, kind in LEDGER_COLUMNS.items():
+            field = self._fields[name]
+            # In the cache's format: no record is None, as the ORM keeps it.
+            if kind in ("float8", "bool", "timestamp"):
+                values = [vals[name] for vals in vals_list]
+            elif name == "cycle":
+                values = [vals[name] or 0 for vals in vals_list]
+            else:
+                values = [vals[name] or None for vals in vals_list]
+            cache.update(rows, field, values)
+        rows.entitlement_id.invalidate_recordset(["consumption_ids"])
+        rows.reversed_id.invalidate_recordset(["reversal_ids"])
         return rows
 
     @api.model
