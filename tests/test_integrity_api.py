@@ -228,6 +228,47 @@ class TestIntegrityOverExternalApi(HttpCase):
                     role, Line, "write", [self.billing_line.id], {"price_unit": 1}
                 )
                 self.assertRefused(role, Line, "unlink", [self.billing_line.id])
+                # The counters follow the ledger, for everyone.
+                for vals in (
+                    {"used_terms": 0},
+                    {"remaining_terms": 500},
+                    {"remaining_percent": 100},
+                ):
+                    self.assertRefused(
+                        role, "service.entitlement", "write", [warranty.id], vals
+                    )
+                self.assertRefused(
+                    role,
+                    "service.entitlement",
+                    "create",
+                    {
+                        "name": "Pre-used",
+                        "partner_id": self.adatum.id,
+                        "total_terms": 5,
+                        "used_terms": -50,
+                    },
+                )
+                self.assertRefused(
+                    role,
+                    "service.entitlement.channel.limit",
+                    "create",
+                    {
+                        "entitlement_id": warranty.id,
+                        "channel": "email",
+                        "max_terms": 2,
+                        "used_terms": -10,
+                    },
+                )
+                # Nor are the reservations of terms anyone's to read or write.
+                self.assertRefused(
+                    role, "service.entitlement.reservation", "search_read", []
+                )
+                self.assertRefused(
+                    role,
+                    "service.entitlement.reservation",
+                    "create",
+                    {"entitlement_id": warranty.id, "quantity": -5},
+                )
                 # Entitlement terms belong to the manager.
                 if role != "manager":
                     for vals in (
