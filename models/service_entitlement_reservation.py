@@ -432,8 +432,20 @@ class ServiceEntitlementReservation(models.Model):
     @api.model
     def _cron_settle(self):
         """Delete the reservations their ledger rows confirmed, and give back
-        those whose transaction never committed."""
-        cr = self.env.cr
+        those whose transaction never committed.  On a connection of its own
+        at READ COMMITTED, as the reservations are made: the cron's own
+        transaction could not lock an entitlement that requests have moved
+        since it began."""
+        if self.env.registry.in_test_mode():
+            self._settle_stale(self.env.cr)
+            return True
+        with self.env.registry.cursor() as cr:
+            cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
+            self._settle_stale(cr)
+        return True
+
+    @api.model
+    def _settle_stale(self, cr):
         cr.execute(
             """
             DELETE FROM service_entitlement_reservation r
@@ -456,4 +468,3 @@ class ServiceEntitlementReservation(models.Model):
                 "Giving back %s abandoned entitlement reservations", len(stale)
             )
             self._undo(cr, stale)
-        return True
