@@ -27,6 +27,16 @@ LEDGER_COLUMNS = {
     "note": "varchar",
     "reservation_id": "int4",
 }
+LEDGER_INSERT = """
+    INSERT INTO service_entitlement_consumption
+           ({columns}, create_uid, create_date, write_uid, write_date)
+    SELECT {columns}, %s, now() at time zone 'UTC', %s, now() at time zone 'UTC'
+      FROM jsonb_to_recordset(%s::jsonb) AS r({types})
+ RETURNING id
+""".format(
+    columns=", ".join(LEDGER_COLUMNS),
+    types=", ".join(f"{name} {kind}" for name, kind in LEDGER_COLUMNS.items()),
+)
 
 
 class ServiceEntitlementConsumption(models.Model):
@@ -279,23 +289,7 @@ class ServiceEntitlementConsumption(models.Model):
             for vals in vals_list
         ]
         self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO service_entitlement_consumption
-                       (%(columns)s, create_uid, create_date, write_uid, write_date)
-                SELECT %(columns)s, %(uid)s, now() at time zone 'UTC',
-                       %(uid)s, now() at time zone 'UTC'
-                  FROM jsonb_to_recordset(%(payload)s::jsonb) AS r(%(types)s)
-             RETURNING id
-                """,
-                columns=SQL(", ").join(SQL.identifier(name) for name in LEDGER_COLUMNS),
-                uid=self.env.uid,
-                payload=json.dumps(payload),
-                types=SQL(", ").join(
-                    SQL("%s %s", SQL.identifier(name), SQL(kind))
-                    for name, kind in LEDGER_COLUMNS.items()
-                ),
-            )
+            SQL(LEDGER_INSERT, self.env.uid, self.env.uid, json.dumps(payload))
         )
         rows = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
         cache = self.env.cache

@@ -28,14 +28,15 @@ connection would not see it, or would wait for this transaction), and when
 the lock cannot be had within ``LOCK_TIMEOUT``.
 """
 
-import json
 import logging
+from collections import defaultdict
 from datetime import timedelta
 
 from psycopg2.errors import LockNotAvailable
 from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from .service_entitlement_channel_limit import CHANNELS
 
@@ -93,12 +94,12 @@ class ServiceEntitlementReservation(models.Model):
         Returns (reservation id, remaining before, counters after)."""
 
         def step(cr):
-            left = self._locked_remaining(cr, [entitlement.id], channel)
-            if entitlement.id not in left:
+            states = self._locked_states(cr, [entitlement.id])
+            if entitlement.id not in states:
                 return None
-            remaining = left[entitlement.id]
+            remaining = states[entitlement.id].remaining(channel)
             quantity = decide(remaining)
-            moved = self._move(cr, [(entitlement.id, channel, quantity)])
+            moved = self._move(cr, states, [(entitlement.id, channel, quantity)])
             return moved, remaining
 
         moved, remaining = self._in_own_transaction(entitlement.ids, step)
@@ -114,10 +115,10 @@ class ServiceEntitlementReservation(models.Model):
         ids = sorted({entitlement_id for entitlement_id, __, __ in moves})
 
         def step(cr):
-            left = self._locked_remaining(cr, ids, False)
-            if set(ids) - set(left):
+            states = self._locked_states(cr, ids)
+            if set(ids) - set(states):
                 return None
-            return self._move(cr, moves), None
+            return self._move(cr, states, moves), None
 
         moved, __ = self._in_own_transaction(ids, step)
         return {
@@ -129,105 +130,113 @@ class ServiceEntitlementReservation(models.Model):
         }
 
     @api.model
-    def _locked_remaining(self, cr, ids, channel):
-        """Lock the entitlements in id order; {id: terms left for channel}."""
+    def _locked_states(self, cr, ids):
+        """Lock the entitlements in id order, then read their counters as
+        last committed: {id: _Counters}.  One round trip."""
         cr.execute(
             (APART_SETTINGS if cr is not self.env.cr else "")
             + """
             SELECT id FROM service_entitlement WHERE id = ANY(%(ids)s)
              ORDER BY id FOR NO KEY UPDATE;
-            SELECT e.id, e.total_terms - COALESCE(e.used_terms, 0),
-                   l.max_terms - COALESCE(l.used_terms, 0)
+            SELECT e.id, e.total_terms, COALESCE(e.used_terms, 0), e.state,
+                   COALESCE(e.threshold_alert_sent, false),
+                   COALESCE(e.alert_threshold_percent, 0),
+                   (SELECT json_agg(json_build_array(
+                               l.id, l.channel, l.max_terms, COALESCE(l.used_terms, 0)))
+                      FROM service_entitlement_channel_limit l
+                     WHERE l.entitlement_id = e.id)
               FROM service_entitlement e
-              LEFT JOIN service_entitlement_channel_limit l
-                ON l.entitlement_id = e.id AND l.channel = %(channel)s
              WHERE e.id = ANY(%(ids)s)
             """,
-            {"ids": ids, "channel": channel or None},
+            {"ids": ids},
             log_exceptions=False,
         )
-        return {
-            entitlement_id: min(
-                left, channel_left if channel_left is not None else left
-            )
-            for entitlement_id, left, channel_left in cr.fetchall()
-        }
+        return {row[0]: _Counters(row) for row in cr.fetchall()}
 
     @api.model
-    def _move(self, cr, moves):
-        """Write the counters and the reservation rows of ``moves``, the
-        entitlements being locked.  {reservation id: counters after}."""
-        cr.execute(
-            """
-            WITH moves AS (
-                SELECT (m->>0)::int AS entitlement_id, NULLIF(m->>1, '') AS channel,
-                       (m->>2)::float8 AS quantity
-                  FROM jsonb_array_elements(%(moves)s::jsonb) m
-            ), groups AS (
-                SELECT entitlement_id, channel, sum(quantity) AS quantity
-                  FROM moves GROUP BY entitlement_id, channel
-            ), counters AS (
-                SELECT e.id, n.used, e.total_terms - n.used AS remaining,
-                       CASE WHEN e.total_terms > 0
-                            THEN 100 * (e.total_terms - n.used) / e.total_terms
-                            ELSE 0 END AS percent,
-                       n.quantity > 0 AND e.state = 'active'
-                           AND NOT COALESCE(e.threshold_alert_sent, false)
-                           AS alert_due
-                  FROM service_entitlement e
-                  JOIN (SELECT entitlement_id, sum(quantity) AS quantity
-                          FROM groups GROUP BY entitlement_id) g
-                    ON g.entitlement_id = e.id
-                 CROSS JOIN LATERAL (
-                       SELECT COALESCE(e.used_terms, 0) + g.quantity AS used,
-                              g.quantity) n
-            ), entitlements AS (
-                UPDATE service_entitlement e
-                   SET used_terms = c.used,
-                       remaining_terms = c.remaining,
-                       remaining_percent = c.percent,
-                       threshold_alert_sent = COALESCE(e.threshold_alert_sent, false)
-                           OR (c.alert_due AND c.percent <= e.alert_threshold_percent)
-                  FROM counters c
-                 WHERE e.id = c.id
-             RETURNING e.id, e.used_terms, e.remaining_terms, e.remaining_percent,
-                       c.alert_due AND c.percent <= e.alert_threshold_percent
-                           AS alert_set
-            ), channels AS (
-                UPDATE service_entitlement_channel_limit l
-                   SET used_terms = COALESCE(l.used_terms, 0) + g.quantity
-                  FROM groups g
-                 WHERE l.entitlement_id = g.entitlement_id AND l.channel = g.channel
-             RETURNING l.entitlement_id, l.channel, l.used_terms
-            ), reservations AS (
-                INSERT INTO service_entitlement_reservation
-                       (entitlement_id, channel, quantity, alert_set, date)
-                SELECT g.entitlement_id, g.channel, g.quantity, u.alert_set,
-                       now() at time zone 'UTC'
-                  FROM groups g JOIN entitlements u ON u.id = g.entitlement_id
-             RETURNING id, entitlement_id, channel, alert_set
+    def _move(self, cr, states, moves):
+        """Write the new counters of the locked entitlements ``states`` and
+        the reservation rows of ``moves``: {reservation id: counters after}.
+
+        The new values are computed here from the locked rows: plain
+        statements, which PostgreSQL plans in no time."""
+        groups = defaultdict(float)
+        for entitlement_id, channel, quantity in moves:
+            groups[(entitlement_id, channel or False)] += quantity
+        per_entitlement = defaultdict(float)
+        for (entitlement_id, __), quantity in groups.items():
+            per_entitlement[entitlement_id] += quantity
+        after = {
+            entitlement_id: states[entitlement_id].moved(quantity)
+            for entitlement_id, quantity in per_entitlement.items()
+        }
+        limits = {
+            key: states[key[0]].channel_moved(key[1], quantity)
+            for key, quantity in groups.items()
+        }
+        statements = [
+            SQL(
+                "UPDATE service_entitlement AS e SET used_terms = v.used, "
+                "remaining_terms = v.remaining, remaining_percent = v.percent, "
+                "threshold_alert_sent = e.threshold_alert_sent OR v.alert "
+                "FROM (VALUES %s) AS v(id, used, remaining, percent, alert) "
+                "WHERE e.id = v.id",
+                SQL(", ").join(
+                    SQL(
+                        "(%s::int, %s::float8, %s::float8, %s::float8, %s::bool)",
+                        entitlement_id,
+                        counters["used_terms"],
+                        counters["remaining_terms"],
+                        counters["remaining_percent"],
+                        counters["alert_set"],
+                    )
+                    for entitlement_id, counters in after.items()
+                ),
             )
-            SELECT r.id, r.entitlement_id, r.channel, u.used_terms, u.remaining_terms,
-                   u.remaining_percent, r.alert_set, c.used_terms
-              FROM reservations r
-              JOIN entitlements u ON u.id = r.entitlement_id
-              LEFT JOIN channels c
-                ON c.entitlement_id = r.entitlement_id AND c.channel = r.channel
-            """,
-            {"moves": json.dumps([[e, c or "", q] for e, c, q in moves])},
-            log_exceptions=False,
+        ]
+        moved_limits = [limit for limit in limits.values() if limit]
+        if moved_limits:
+            statements.append(
+                SQL(
+                    "UPDATE service_entitlement_channel_limit AS l "
+                    "SET used_terms = v.used FROM (VALUES %s) AS v(id, used) "
+                    "WHERE l.id = v.id",
+                    SQL(", ").join(
+                        SQL("(%s::int, %s::float8)", limit_id, used)
+                        for limit_id, used in moved_limits
+                    ),
+                )
+            )
+        keys = list(groups)
+        statements.append(
+            SQL(
+                "INSERT INTO service_entitlement_reservation "
+                "(entitlement_id, channel, quantity, alert_set, date) VALUES %s "
+                "RETURNING id",
+                SQL(", ").join(
+                    SQL(
+                        "(%s, %s, %s, %s, now() at time zone 'UTC')",
+                        entitlement_id,
+                        channel or None,
+                        groups[(entitlement_id, channel)],
+                        after[entitlement_id]["alert_set"],
+                    )
+                    for entitlement_id, channel in keys
+                ),
+            )
         )
+        cr.execute(SQL("; ").join(statements), log_exceptions=False)
         return {
-            row[0]: {
-                "entitlement_id": row[1],
-                "channel": row[2] or False,
-                "used_terms": row[3],
-                "remaining_terms": row[4],
-                "remaining_percent": row[5],
-                "alert_set": row[6],
-                "channel_used_terms": row[7],
+            reservation_id: {
+                **after[entitlement_id],
+                "entitlement_id": entitlement_id,
+                "channel": channel,
+                "channel_used_terms": limits[(entitlement_id, channel)]
+                and limits[(entitlement_id, channel)][1],
             }
-            for row in cr.fetchall()
+            for (reservation_id,), (entitlement_id, channel) in zip(
+                cr.fetchall(), keys, strict=True
+            )
         }
 
     # ------------------------------------------------------------------
@@ -468,3 +477,60 @@ class ServiceEntitlementReservation(models.Model):
                 "Giving back %s abandoned entitlement reservations", len(stale)
             )
             self._undo(cr, stale)
+
+
+class _Counters:
+    """An entitlement's counters as read under its lock."""
+
+    __slots__ = ("alert_sent", "id", "limits", "state", "threshold", "total", "used")
+
+    def __init__(self, row):
+        """``row``: id, total, used, state, alert sent, alert threshold and
+        the channel limits [(id, channel, allowed, used)]."""
+        (
+            self.id,
+            total,
+            self.used,
+            self.state,
+            self.alert_sent,
+            self.threshold,
+            limits,
+        ) = row
+        self.total = total or 0.0
+        # {channel: (limit id, terms allowed, terms used)}
+        self.limits = {
+            channel: (limit_id, allowed, used_by_channel)
+            for limit_id, channel, allowed, used_by_channel in limits or ()
+        }
+
+    def remaining(self, channel):
+        """Terms left for documents of ``channel``."""
+        left = self.total - self.used
+        limit = self.limits.get(channel) if channel else None
+        if limit:
+            left = min(left, limit[1] - limit[2])
+        return left
+
+    def moved(self, quantity):
+        """The counters once ``quantity`` more is used."""
+        used = self.used + quantity
+        remaining = self.total - used
+        percent = 100.0 * remaining / self.total if self.total > 0 else 0.0
+        alert = (
+            quantity > 0
+            and self.state == "active"
+            and not self.alert_sent
+            and percent <= self.threshold
+        )
+        return {
+            "used_terms": used,
+            "remaining_terms": remaining,
+            "remaining_percent": percent,
+            "alert_set": alert,
+        }
+
+    def channel_moved(self, channel, quantity):
+        """(limit id, terms used by the channel once ``quantity`` more is
+        used), or None when the channel has no limit."""
+        limit = self.limits.get(channel) if channel else None
+        return limit and (limit[0], limit[2] + quantity)
