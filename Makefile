@@ -2,7 +2,7 @@
 # Odoo is an importable `odoo` package for $(PYTHON), or the source tree in ODOO_SRC.
 PYTHON ?= python3
 
-.PHONY: run test test-odoo lint check-install check-lifecycle check-wheel stress
+.PHONY: run test test-odoo lint check-install check-lifecycle check-wheel stress bench
 
 run:
 	@$(PYTHON) tools/devtool.py run
@@ -32,3 +32,9 @@ check-wheel:
 stress:
 	@SERVICE_ENTITLEMENT_RACE_ROUNDS=300 SERVICE_ENTITLEMENT_FUZZ_EXAMPLES=500 \
 		$(PYTHON) tools/devtool.py test -- -k "Race or Fuzz"
+
+# The benchmarks on throwaway databases; rewrites bench/RESULTS.md with the
+# figures and a verdict per goal. Within 15 minutes on 2 cores; the goals'
+# sizes take longer: BENCH_ARGS="--size full".
+bench:
+	@$(PYTHON) tools/devtool.py bench $(BENCH_ARGS)

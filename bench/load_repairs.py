@@ -260,6 +260,7 @@ def main():
         started = time.monotonic()
         threads = [
             threading.Thread(
+                daemon=True,
                 target=user_loop,
                 args=(
                     base,
