@@ -254,6 +254,9 @@ class ServiceEntitlementConsumption(models.Model):
                 vals["res_id"] if vals["res_model"] == "repair.order" else False,
             )
         rows = self._insert(vals_list)
+        self.env["service.entitlement.reservation"]._confirm(
+            {vals["reservation_id"] for vals in vals_list}
+        )
         with ledger_writer():
             self.env["service.entitlement.billing.line"]._sync_from_ledger(rows)
         known = self._known_lives()

@@ -17,10 +17,10 @@ request's transaction then writes the ledger rows that point at their
 reservation.
 
 A reservation is confirmed by the ledger rows that point at it.  Once the
-request's transaction has ended, its reservations are deleted if ledger rows
-confirm them and given back otherwise (it rolled back, or a savepoint dropped
-the ledger rows); if the process died, the cron gives them back after
-``STALE_AFTER``.
+request's transaction has ended, its reservations are given back if it
+rolled back, or if a savepoint dropped their ledger rows; if the process
+died, the cron gives them back after ``STALE_AFTER``.  The cron also deletes
+the confirmed ones.
 
 The entitlement's own transaction is used instead (``inline``) in test mode,
 when the request created or wrote the entitlement itself (the second
@@ -58,6 +58,7 @@ STALE_AFTER = timedelta(hours=1)
 # rollback hooks: cleared on commit and rollback, not by a savepoint).
 TOUCHED = "service_entitlement.touched"
 PENDING = "service_entitlement.reservations"
+CONFIRMED = "service_entitlement.confirmed_reservations"
 
 
 class ServiceEntitlementReservation(models.Model):
@@ -302,22 +303,46 @@ class ServiceEntitlementReservation(models.Model):
     def _watch(self, reservation_ids):
         """Once the request's transaction ends: give its reservations back if
         it rolled back, or if it committed without the ledger rows that
-        confirm them (a savepoint dropped them); delete the confirmed ones.
-        (Cursor data of the commit and rollback hooks outlives savepoints.)"""
+        confirm them (a savepoint dropped them).  Those that ``_confirm``
+        vouches for cost nothing; the others are checked against the ledger.
+        The cron deletes the confirmed ones.  (The data of the commit and
+        rollback hooks outlives savepoints.)"""
         main = self.env.cr
         dbname = main.dbname
+
+        def settle_committed():
+            pending = main.postcommit.data.pop(PENDING, set())
+            confirmed = main.postcommit.data.pop(CONFIRMED, set())
+            self._settle_committed(dbname, pending - confirmed)
+
+        def undo_rolled_back():
+            self._undo_apart(dbname, main.postrollback.data.pop(PENDING, set()))
+
         for hooks, settle in (
-            (main.postcommit, self._settle_committed),
-            (main.postrollback, self._undo_apart),
+            (main.postcommit, settle_committed),
+            (main.postrollback, undo_rolled_back),
         ):
             pending = hooks.data.setdefault(PENDING, set())
             if not pending:
-                hooks.add(
-                    lambda hooks=hooks, settle=settle: settle(
-                        dbname, hooks.data.pop(PENDING, set())
-                    )
-                )
+                hooks.add(settle)
             pending.update(reservation_ids)
+
+    def _confirm(self, reservation_ids):
+        """The ledger rows of these reservations are written.  A savepoint
+        that rolls back forgets it (pre-commit data), and the reservations
+        are then checked against the ledger after commit."""
+        cr = self.env.cr
+        confirmed = cr.precommit.data.get(CONFIRMED)
+        if confirmed is None:
+            confirmed = cr.precommit.data[CONFIRMED] = set()
+
+            def carry():
+                cr.postcommit.data.setdefault(CONFIRMED, set()).update(
+                    cr.precommit.data.get(CONFIRMED, ())
+                )
+
+            cr.precommit.add(carry)
+        confirmed.update(reservation_ids)
 
     @api.model
     def _settle_committed(self, dbname, ids):
