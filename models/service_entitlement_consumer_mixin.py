@@ -459,7 +459,8 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
             if vals.get("entitlement_id") and not is_ledger_writer():
                 record._entitlement_check_eligible()
             elif "entitlement_id" not in vals:
-                record._entitlement_rematch()
+                # Part of the creation: nothing to track in the chatter yet.
+                record.with_context(tracking_disable=True)._entitlement_rematch()
             if sync & set(vals):
                 record._entitlement_sync()
         return records
