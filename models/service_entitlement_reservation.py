@@ -30,6 +30,7 @@ the lock cannot be had within ``LOCK_TIMEOUT``.
 
 import logging
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import timedelta
 
 from psycopg2.errors import LockNotAvailable
@@ -270,6 +271,14 @@ class ServiceEntitlementReservation(models.Model):
         self._update_cache(result[0])
         return result
 
+    @contextmanager
+    def _apart(self):
+        """A cursor on a connection of its own at READ COMMITTED, committed
+        at the end of the block (rolled back on an error)."""
+        with self.env.registry.cursor() as cr:
+            cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
+            yield cr
+
     @api.model
     def _run_apart(self, ids, step):
         """``step`` on a second connection at READ COMMITTED, committed; None
@@ -308,15 +317,14 @@ class ServiceEntitlementReservation(models.Model):
         The cron deletes the confirmed ones.  (The data of the commit and
         rollback hooks outlives savepoints.)"""
         main = self.env.cr
-        dbname = main.dbname
 
         def settle_committed():
             pending = main.postcommit.data.pop(PENDING, set())
             confirmed = main.postcommit.data.pop(CONFIRMED, set())
-            self._settle_committed(dbname, pending - confirmed)
+            self._settle_committed(pending - confirmed)
 
         def undo_rolled_back():
-            self._undo_apart(dbname, main.postrollback.data.pop(PENDING, set()))
+            self._undo_apart(main.postrollback.data.pop(PENDING, set()))
 
         for hooks, settle in (
             (main.postcommit, settle_committed),
@@ -345,14 +353,10 @@ class ServiceEntitlementReservation(models.Model):
         confirmed.update(reservation_ids)
 
     @api.model
-    def _settle_committed(self, dbname, ids):
-        if not ids:
-            return
-        from odoo.modules.registry import Registry
-
-        with Registry(dbname).cursor() as cr:
-            cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
-            self._settle(cr, sorted(ids))
+    def _settle_committed(self, ids):
+        if ids:
+            with self._apart() as cr:
+                self._settle(cr, sorted(ids))
 
     @api.model
     def _settle(self, cr, ids):
@@ -378,15 +382,11 @@ class ServiceEntitlementReservation(models.Model):
             self._undo(cr, orphans)
 
     @api.model
-    def _undo_apart(self, dbname, ids):
+    def _undo_apart(self, ids):
         """Give back reservations ``ids`` in a transaction of their own."""
-        if not ids:
-            return
-        from odoo.modules.registry import Registry
-
-        with Registry(dbname).cursor() as cr:
-            cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
-            self._undo(cr, sorted(ids))
+        if ids:
+            with self._apart() as cr:
+                self._undo(cr, sorted(ids))
 
     @api.model
     def _undo(self, cr, ids):
@@ -473,8 +473,7 @@ class ServiceEntitlementReservation(models.Model):
         if self.env.registry.in_test_mode():
             self._settle_stale(self.env.cr)
             return True
-        with self.env.registry.cursor() as cr:
-            cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
+        with self._apart() as cr:
             self._settle_stale(cr)
         return True
 
