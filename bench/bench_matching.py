@@ -7,9 +7,8 @@
 
 What "matching a repair" is here: for a draft repair that exists (customer,
 product, serial number, fault reason and date set), finding its eligible
-entitlements ranked best first, ``repair._entitlement_rank(
-repair._entitlement_eligible())``.  That is what the add-on does to choose the
-entitlement when a repair is created or its customer, item, fault reason or
+entitlements ranked best first, ``repair._entitlement_ranked_eligible()``.
+That is what the add-on does to choose the entitlement when a repair is created or its customer, item, fault reason or
 date change (``_entitlement_rematch``), and what the Eligible Entitlements
 field shows.  Each run starts with cold caches (as ``common.measure`` does:
 everything flushed and invalidated), so it includes reading the repair's own
@@ -297,7 +296,7 @@ def bulk(env, entitlements, customers):
 
 
 def match(repair):
-    return repair._entitlement_rank(repair._entitlement_eligible())
+    return repair._entitlement_ranked_eligible()
 
 
 def run(env, repairs, create_args, runs):

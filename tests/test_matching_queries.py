@@ -160,7 +160,7 @@ class TestMatchingQueries(RepairEntitlementCase):
             self.env.flush_all()
             self.env.invalidate_all()
             before = cr.sql_log_count
-            ranked = repair._entitlement_rank(repair._entitlement_eligible())
+            ranked = repair._entitlement_ranked_eligible()
             results[case] = (cr.sql_log_count - before, ranked)
         return results
 
