@@ -34,7 +34,7 @@ stress:
 		$(PYTHON) tools/devtool.py test -- -k "Race or Fuzz"
 
 # The benchmarks on throwaway databases; rewrites bench/RESULTS.md with the
-# figures and a verdict per goal. Within 15 minutes on 2 cores; the goals'
-# sizes take longer: BENCH_ARGS="--size full".
+# figures and a verdict per goal, at the goals' sizes, within 15 minutes on
+# 2 cores; BENCH_ARGS="--size soak" runs the load tests for 5 minutes.
 bench:
 	@$(PYTHON) tools/devtool.py bench $(BENCH_ARGS)
