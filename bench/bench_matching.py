@@ -8,8 +8,9 @@
 What "matching a repair" is here: for a draft repair that exists (customer,
 product, serial number, fault reason and date set), finding its eligible
 entitlements ranked best first, ``repair._entitlement_ranked_eligible()``.
-That is what the add-on does to choose the entitlement when a repair is created or its customer, item, fault reason or
-date change (``_entitlement_rematch``), and what the Eligible Entitlements
+That is what the add-on does to choose the entitlement when a repair is
+created or its customer, item, fault reason or date change
+(``_entitlement_rematch``), and what the Eligible Entitlements
 field shows.  Each run starts with cold caches (as ``common.measure`` does:
 everything flushed and invalidated), so it includes reading the repair's own
 fields; the environment carries the user's context (language, time zone) as
