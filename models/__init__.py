@@ -2,6 +2,7 @@ from . import service_entitlement_consumer_mixin
 from . import account_move
 from . import product_template
 from . import repair_order
+from . import repair_order_coverage
 from . import repair_order_mail
 from . import repair_order_portal
 from . import repair_order_sla

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ProductTemplate(models.Model):
@@ -11,3 +12,26 @@ class ProductTemplate(models.Model):
         help="Delivering a serial number of this product to a customer gives it "
         "this warranty, starting on the delivery date.",
     )
+    entitlement_never_covered = fields.Boolean(
+        string="Never Covered",
+        help="Wear parts and consumables (oil, filters, batteries, cosmetic "
+        "parts): no warranty, service contract or repair warranty pays for "
+        "them; the customer is charged in full.",
+    )
+    repair_warranty_days = fields.Integer(
+        string="Repair Warranty (days)",
+        help="How long a finished repair of this product is under warranty: a "
+        "new repair of the same serial number within it is free. Empty: the "
+        "company's setting.",
+    )
+
+    @api.constrains("repair_warranty_days")
+    def _check_repair_warranty_days(self):
+        for template in self:
+            if template.repair_warranty_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The repair warranty of %(product)s cannot be negative.",
+                        product=template.display_name,
+                    )
+                )

@@ -154,12 +154,15 @@ class RepairOrder(models.Model):
         "labor_hours",
         "entitlement_id.parts_coverage_percent",
         "entitlement_id.excluded_fault_reason_ids",
+        "entitlement_goodwill",
+        "rerepair_of_id",
     )
     def _compute_under_warranty(self):
         # Without an entitlement, Under Warranty is the staff's to tick (as in
         # Odoo); it does not outlive an entitlement that no longer applies.
+        # A re-repair is under the repair warranty of the repair it redoes.
         self.under_warranty = False
-        for repair in self.filtered("entitlement_id"):
+        for repair in self.filtered(lambda r: r.entitlement_id or r.rerepair_of_id):
             parts, __ = repair._entitlement_cost_coverage()
             repair.under_warranty = float_compare(parts, 100.0, precision_digits=2) >= 0
 
@@ -226,9 +229,18 @@ class RepairOrder(models.Model):
     def _check_under_warranty_follows_entitlement(self, value):
         """With an entitlement, Under Warranty is the entitlement's verdict,
         not a choice: ticking it by hand would give the parts away."""
-        for repair in self.filtered("entitlement_id"):
+        for repair in self.filtered(lambda r: r.entitlement_id or r.rerepair_of_id):
             parts, __ = repair._entitlement_cost_coverage()
             covered = float_compare(parts, 100.0, precision_digits=2) >= 0
+            if bool(value) != covered and repair.rerepair_of_id:
+                raise UserError(
+                    self.env._(
+                        "%(repair)s is a re-repair of %(redone)s: it is under "
+                        "that repair's warranty.",
+                        repair=repair.display_name,
+                        redone=repair.rerepair_of_id.name,
+                    )
+                )
             if bool(value) != covered:
                 raise UserError(
                     self.env._(
@@ -333,6 +345,8 @@ class RepairOrder(models.Model):
         entitlement's coverage; an excluded, invalid, exhausted or
         overage-billed one pays in full."""
         self.ensure_one()
+        if self.rerepair_of_id:
+            return 100.0, 100.0
         entitlement = self.entitlement_id.sudo()
         if not entitlement or self.entitlement_coverage not in ("covered", "partial"):
             return 0.0, 0.0
@@ -340,21 +354,36 @@ class RepairOrder(models.Model):
 
     def _entitlement_apply_cost_coverage(self):
         """Apply the entitlement's coverage to the repair's quotation lines:
-        parts get the parts coverage as a discount, services the labour one."""
+        parts get the parts coverage as a discount, services the labour one.
+        Parts and services no coverage pays for (see
+        ``stock.move._entitlement_exclusion``) keep their full price, even
+        when the rest of the repair is under warranty."""
+        to_reprice = self.env["sale.order.line"]
         for repair in self.filtered("sale_order_id"):
             order = repair.sale_order_id
             if order.state not in ("draft", "sent"):
                 continue
             parts, labor = repair._entitlement_cost_coverage()
             part_lines = repair.move_ids.sale_line_id
+            excluded_lines = repair.move_ids.filtered(
+                lambda m: m.repair_line_type == "add" and m._entitlement_exclusion()
+            ).sale_line_id
             for line in order.order_line.filtered(lambda sol: not sol.display_type):
-                if line in part_lines:
-                    discount = 0.0 if repair.under_warranty else parts
-                elif line.product_id.type == "service" and line != (
-                    repair.sale_order_line_id
+                if line == repair.sale_order_line_id:
+                    continue
+                if line in excluded_lines or (
+                    line.product_id.entitlement_never_covered
                 ):
+                    discount = 0.0
+                    if repair.under_warranty and not line.price_unit:
+                        # Odoo priced it at zero with the rest of the parts.
+                        to_reprice |= line
+                elif line in part_lines:
+                    discount = 0.0 if repair.under_warranty else parts
+                elif line.product_id.type == "service":
                     discount = labor
                 else:
                     continue
                 if float_compare(line.discount, discount, precision_digits=2):
                     line.discount = discount
+        to_reprice.with_context(force_price_recomputation=True)._compute_price_unit()

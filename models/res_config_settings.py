@@ -7,3 +7,12 @@ class ResConfigSettings(models.TransientModel):
     entitlement_expiry_alert_days = fields.Integer(
         related="company_id.entitlement_expiry_alert_days", readonly=False
     )
+    repair_warranty_days = fields.Integer(
+        related="company_id.repair_warranty_days", readonly=False
+    )
+    repeat_failure_count = fields.Integer(
+        related="company_id.repeat_failure_count", readonly=False
+    )
+    entitlement_labor_product_id = fields.Many2one(
+        related="company_id.entitlement_labor_product_id", readonly=False
+    )

@@ -289,6 +289,14 @@ class ServiceEntitlementBillingLine(models.Model):
     def _overage_price(self, entitlement, product, consumption):
         """(currency, unit price): the entitlement's overage price, else the
         customer's pricelist price of the overage product."""
+        return self._overage_unit_price(
+            entitlement, product, consumption.overage_quantity, consumption.date
+        )
+
+    @api.model
+    def _overage_unit_price(self, entitlement, product, quantity, date):
+        """(currency, unit price) of ``quantity`` overage on ``date``: what a
+        billing line would charge (the repair's cost preview asks too)."""
         company = entitlement.company_id
         if entitlement.overage_price:
             return company.currency_id, entitlement.overage_price
@@ -296,9 +304,7 @@ class ServiceEntitlementBillingLine(models.Model):
             company
         ).property_product_pricelist
         if pricelist:
-            price = pricelist._get_product_price(
-                product, consumption.overage_quantity or 1.0, date=consumption.date
-            )
+            price = pricelist._get_product_price(product, quantity or 1.0, date=date)
             return pricelist.currency_id, price
         return company.currency_id, product.lst_price
 

@@ -45,6 +45,10 @@ TECHNICAL_FIELDS = (
     "entitlement_override_reason",
     "entitlement_override_user_id",
     "entitlement_override_date",
+    "entitlement_goodwill",
+    "entitlement_goodwill_reason",
+    "entitlement_goodwill_user_id",
+    "entitlement_goodwill_date",
 )
 
 
@@ -134,6 +138,23 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
     entitlement_override_date = fields.Datetime(
         string="Overridden On", copy=False, readonly=True
     )
+    entitlement_goodwill = fields.Boolean(
+        string="Goodwill",
+        copy=False,
+        readonly=True,
+        tracking=True,
+        help="Covered without using the entitlement's terms (do not decrement): "
+        "the ledger shows a zero row with the reason.",
+    )
+    entitlement_goodwill_reason = fields.Char(
+        string="Goodwill Reason", copy=False, readonly=True, tracking=True
+    )
+    entitlement_goodwill_user_id = fields.Many2one(
+        "res.users", string="Goodwill Granted By", copy=False, readonly=True
+    )
+    entitlement_goodwill_date = fields.Datetime(
+        string="Goodwill Granted On", copy=False, readonly=True
+    )
     entitlement_consumption_ids = fields.Many2many(
         "service.entitlement.consumption",
         string="Entitlement Ledger",
@@ -196,6 +217,30 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         passed in its current state: a document whose entitlement consumes
         on a passed trigger should hold a consumption."""
         return set()
+
+    def _entitlement_waiver(self):
+        """Why the document is covered without using its entitlement's terms:
+        {waiver (a code of the ledger's ``waiver``), note, user}, or None.
+        Goodwill here; documents add their own (a repair's re-repair)."""
+        self.ensure_one()
+        if self.entitlement_goodwill:
+            return {
+                "waiver": "goodwill",
+                "note": self.env._(
+                    "Goodwill: %(reason)s", reason=self.entitlement_goodwill_reason
+                ),
+                "user": self.entitlement_goodwill_user_id or self.env.user,
+            }
+        return None
+
+    def _entitlement_waiver_code(self):
+        waiver = self._entitlement_waiver()
+        return waiver["waiver"] if waiver else False
+
+    def _entitlement_goodwill_allowed(self):
+        """Whether goodwill may still be granted (the document is not
+        closed)."""
+        return True
 
     # ------------------------------------------------------------------
     # Computes
@@ -671,6 +716,12 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
                 start=format_date(self.env, entitlement.date_start),
                 end=format_date(self.env, entitlement.date_end),
             )
+        if self.entitlement_goodwill:
+            return "covered", explain and self.env._(
+                "Goodwill (%(reason)s), no terms used · %(explanation)s",
+                reason=self.entitlement_goodwill_reason,
+                explanation=self._entitlement_explain(entitlement),
+            )
         if live:
             covered, overage = live.quantity, live.overage_quantity
         else:
@@ -794,6 +845,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
                 "quantity",
                 "overage_quantity",
                 "channel",
+                "waiver",
             ],
         )
         found = {row.res_id: row for row in rows if row.cycle == cycles[row.res_id]}
@@ -859,6 +911,58 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
                         entitlement=doc.entitlement_id.sudo().display_name,
                         bill=self.env._(", overage billed") if bill else "",
                         reason=reason.strip(),
+                    )
+                )
+
+    def _entitlement_can_grant_goodwill(self):
+        return self.env.user.has_group("service_entitlement.group_service_desk")
+
+    def _entitlement_set_goodwill(self, reason):
+        """Cover the documents by their entitlement without using its terms
+        (Dynamics 365's "do not decrement entitlement terms"), with who, when
+        and why.  A document that already used terms gives them back and
+        holds a zero row instead."""
+        if not self._entitlement_can_grant_goodwill():
+            raise AccessError(self.env._("Only the service desk can grant goodwill."))
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(self.env._("Give the reason for the goodwill."))
+        for doc in self:
+            if not doc.entitlement_id:
+                raise UserError(
+                    self.env._(
+                        "%(doc)s has no entitlement: goodwill covers a document "
+                        "by its entitlement without using the terms. Choose "
+                        "the entitlement first.",
+                        doc=doc.display_name,
+                    )
+                )
+            if not doc._entitlement_goodwill_allowed():
+                raise UserError(
+                    self.env._(
+                        "%(doc)s is closed: goodwill can no longer be granted.",
+                        doc=doc.display_name,
+                    )
+                )
+        self._entitlement_write_technical(
+            {
+                "entitlement_goodwill": True,
+                "entitlement_goodwill_reason": reason,
+                "entitlement_goodwill_user_id": self.env.user.id,
+                "entitlement_goodwill_date": fields.Datetime.now(),
+            }
+        )
+        self._entitlement_sync()
+        self._entitlement_invalidate()
+        if hasattr(self, "message_post"):
+            for doc in self:
+                doc.message_post(
+                    body=self.env._(
+                        "%(user)s grants goodwill: covered by %(entitlement)s "
+                        "without using its terms. Reason: %(reason)s",
+                        user=self.env.user.name,
+                        entitlement=doc.entitlement_id.sudo().display_name,
+                        reason=reason,
                     )
                 )
 
@@ -944,6 +1048,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
             )
         if (
             entitlement.allocation_type == "hours"
+            and not self._entitlement_waiver()
             and not float_compare(
                 self._entitlement_get_hours(), 0.0, precision_digits=2
             )
@@ -988,7 +1093,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
             return
         if lives is None:
             lives = self._entitlement_live_consumptions()
-        to_release, to_take = self.browse(), self.browse()
+        to_release, to_take, to_retake = self.browse(), self.browse(), self.browse()
         for doc in self:
             entitlement = doc.entitlement_id.sudo()
             excluded = bool(entitlement) and doc._entitlement_excludes(entitlement)
@@ -1000,6 +1105,10 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
             live = lives.get(doc.id)
             if live and (not due or live.entitlement_id != entitlement):
                 to_release |= doc
+            elif live and live.waiver != doc._entitlement_waiver_code():
+                # Goodwill granted, or a re-repair link set or cleared: the
+                # row says how the document is covered, so it is replaced.
+                to_retake |= doc
             elif not live and due:
                 to_take |= doc
         for doc in to_release:
@@ -1023,6 +1132,9 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
             else:
                 doc._entitlement_release(note=doc._entitlement_release_note())
         to_take._entitlement_take(lives)
+        for doc in to_retake:
+            doc._entitlement_release(note=self.env._("Covered otherwise"))
+            doc._entitlement_take()
 
     def _entitlement_recount_hours(self):
         """Hours entitlements consumed before the final hours were known take
@@ -1030,7 +1142,11 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         lives = self._entitlement_live_consumptions(include_open=False)
         for doc in self:
             live = lives.get(doc.id)
-            if not live or live.entitlement_id.allocation_type != "hours":
+            if (
+                not live
+                or live.waiver
+                or live.entitlement_id.allocation_type != "hours"
+            ):
                 continue
             if not float_compare(
                 live.quantity + live.overage_quantity,

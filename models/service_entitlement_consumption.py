@@ -25,8 +25,12 @@ LEDGER_COLUMNS = {
     "res_id": "int4",
     "cycle": "int4",
     "note": "varchar",
+    "waiver": "varchar",
     "reservation_id": "int4",
 }
+# Why a document was covered without using terms: its ledger row is a zero
+# row that says so.
+WAIVERS = [("goodwill", "Goodwill"), ("rerepair", "Re-repair")]
 LEDGER_INSERT = """
     INSERT INTO service_entitlement_consumption
            ({columns}, create_uid, create_date, write_uid, write_date)
@@ -130,6 +134,15 @@ class ServiceEntitlementConsumption(models.Model):
         "consumption. A document consumes at most once per cycle.",
     )
     note = fields.Char(readonly=True)
+    waiver = fields.Selection(
+        WAIVERS,
+        string="Terms Not Used",
+        readonly=True,
+        index="btree_not_null",
+        help="The document was covered without using the entitlement's terms: "
+        "goodwill granted by the service desk, or the re-repair of a repair "
+        "still under its repair warranty.",
+    )
     reservation_id = fields.Integer(
         readonly=True,
         copy=False,
@@ -193,7 +206,14 @@ class ServiceEntitlementConsumption(models.Model):
         if isinstance(vals_list, dict):
             vals_list = [vals_list]
         vals_list = [dict(vals) for vals in vals_list]
-        unreserved = [vals for vals in vals_list if not vals.get("reservation_id")]
+        # Rows that use no terms (goodwill, re-repairs, their reversals) move
+        # no counter: nothing to reserve.
+        unreserved = [
+            vals
+            for vals in vals_list
+            if not vals.get("reservation_id")
+            and float_compare(vals.get("quantity", 0.0), 0.0, precision_digits=6)
+        ]
         alerts = self.env["service.entitlement"]
         if unreserved:
             moved = self.env["service.entitlement.reservation"]._apply(
@@ -238,6 +258,8 @@ class ServiceEntitlementConsumption(models.Model):
             "res_id": False,
             "cycle": 0,
             "note": False,
+            "waiver": False,
+            "reservation_id": False,
         }
         vals_list = [
             {
@@ -255,7 +277,7 @@ class ServiceEntitlementConsumption(models.Model):
             )
         rows = self._insert(vals_list)
         self.env["service.entitlement.reservation"]._confirm(
-            {vals["reservation_id"] for vals in vals_list}
+            {vals["reservation_id"] for vals in vals_list if vals["reservation_id"]}
         )
         with ledger_writer():
             self.env["service.entitlement.billing.line"]._sync_from_ledger(rows)
@@ -335,8 +357,25 @@ class ServiceEntitlementConsumption(models.Model):
         the document and never writes it: what the document shows of the
         outcome (its warning flag, a message) is the document's to do."""
         entitlement = entitlement.sudo()
-        need = document._entitlement_quantity(entitlement)
         channel = document._entitlement_get_channel()
+        waiver = document._entitlement_waiver()
+        if waiver:
+            # Covered without using the terms: a zero row says why.
+            return self._record(
+                [
+                    {
+                        "channel": channel,
+                        "entitlement_id": entitlement.id,
+                        "res_model": document._name,
+                        "res_id": document.id,
+                        "cycle": document.entitlement_cycle,
+                        "waiver": waiver["waiver"],
+                        "note": waiver["note"],
+                        "user_id": waiver.get("user", self.env.user).id,
+                    }
+                ]
+            )
+        need = document._entitlement_quantity(entitlement)
         outcome = {}
 
         def decide(remaining):
@@ -478,6 +517,7 @@ class ServiceEntitlementConsumption(models.Model):
                     "cycle": live.cycle,
                     "channel": live.channel,
                     "note": note,
+                    "waiver": live.waiver,
                     "user_id": self.env.user.id,
                 }
                 for live in consumptions

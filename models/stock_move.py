@@ -1,8 +1,80 @@
-from odoo import models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class StockMove(models.Model):
     _inherit = "stock.move"
+
+    entitlement_excluded = fields.Boolean(
+        string="Excluded from Coverage",
+        copy=False,
+        help="The technician excludes this part from the repair's coverage: "
+        "the customer pays it in full, while the rest of the repair stays "
+        "covered.",
+    )
+    entitlement_exclusion = fields.Char(
+        string="Not Covered",
+        compute="_compute_entitlement_exclusion",
+        help="Why no coverage pays for this part: a wear part, the "
+        "technician's exclusion, or the repair's fault reason.",
+    )
+
+    @api.depends(
+        "entitlement_excluded",
+        "product_id",
+        "repair_id.fault_reason_id",
+        "repair_line_type",
+    )
+    def _compute_entitlement_exclusion(self):
+        for move in self:
+            move.entitlement_exclusion = move._entitlement_exclusion()
+
+    def _entitlement_exclusion(self):
+        """Why no coverage (entitlement, repair warranty, goodwill) pays for
+        this repair part, or False: the product is never covered (wear parts
+        and consumables), the technician excluded the line, or the repair's
+        fault reason excludes the product's category."""
+        self.ensure_one()
+        if not self.repair_id or self.repair_line_type != "add":
+            return False
+        if self.product_id.entitlement_never_covered:
+            return self.env._("never covered (wear part or consumable)")
+        if self.entitlement_excluded:
+            return self.env._("excluded by the technician")
+        reason = self.repair_id.fault_reason_id
+        if reason.excluded_categ_ids:
+            path = {
+                int(part)
+                for part in (self.product_id.categ_id.parent_path or "").split("/")
+                if part
+            }
+            excluding = reason.excluded_categ_ids.filtered(lambda c: c.id in path)
+            if excluding:
+                return self.env._(
+                    "%(reason)s excludes %(categ)s",
+                    reason=reason.name,
+                    categ=excluding[0].display_name,
+                )
+        return False
+
+    @api.constrains("entitlement_excluded", "repair_id", "repair_line_type")
+    def _check_entitlement_excluded(self):
+        for move in self.filtered("entitlement_excluded"):
+            if not move.repair_id or move.repair_line_type != "add":
+                raise ValidationError(
+                    self.env._(
+                        "Only a part added to a repair can be excluded from its "
+                        "coverage (%(product)s).",
+                        product=move.product_id.display_name,
+                    )
+                )
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "entitlement_excluded" in vals:
+            repairs = self.repair_id
+            repairs._entitlement_invalidate()
+        return res
 
     def _create_repair_sale_order_line(self):
         res = super()._create_repair_sale_order_line()

@@ -158,10 +158,13 @@ class TestIntegrityOverExternalApi(HttpCase):
         billing = cr.fetchall()
         cr.execute(
             "SELECT id, entitlement_id, entitlement_cycle, entitlement_override, "
-            "entitlement_override_bill, entitlement_warning "
+            "entitlement_override_bill, entitlement_warning, entitlement_goodwill, "
+            "finished_date, repair_warranty_end "
             "FROM repair_order ORDER BY id"
         )
         repairs = cr.fetchall()
+        cr.execute("SELECT id, repeat_failure FROM stock_lot ORDER BY id")
+        repairs += cr.fetchall()
         cr.execute(
             "SELECT count(*) FROM account_move_line "
             "WHERE service_billing_line_id IS NOT NULL"
@@ -305,10 +308,20 @@ class TestIntegrityOverExternalApi(HttpCase):
                     {"entitlement_override": True},
                     {"entitlement_override_bill": True},
                     {"entitlement_warning": True},
+                    # Goodwill is granted with a reason, through the flow.
+                    {"entitlement_goodwill": True},
+                    {"entitlement_goodwill_reason": "Free"},
+                    # The repair warranty comes from finishing a repair.
+                    {"repair_warranty_end": "2099-12-31"},
+                    {"finished_date": "2020-01-01"},
+                    {"lot_repair_count": 0},
                 ):
                     self.assertRefused(
                         role, "repair.order", "write", [self.adatum_repair.id], vals
                     )
+                self.assertRefused(
+                    role, "stock.lot", "write", [self.lot.id], {"repeat_failure": True}
+                )
                 self.assertRefused(
                     role,
                     "repair.order",

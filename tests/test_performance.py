@@ -17,9 +17,10 @@ from .common import RepairEntitlementCase
 # as the administrator in a request's context (language, time zone), each
 # step with what its commit runs first (the chatter's tracking).  Plain Odoo's
 # same flow (hooks bypassed) takes 24, 21 and 47: the add-on adds the matching
-# search at creation; at confirmation the entitlement's read, the lock, the
-# counters and the ledger row; at the end the entitlement's read.
-CREATE_BUDGET = 25
+# search and the serial number's earlier repairs (re-repair, repeat failures)
+# at creation; at confirmation the entitlement's read, the lock, the counters
+# and the ledger row; at the end the entitlement's read.
+CREATE_BUDGET = 26
 CONFIRM_BUDGET = 25
 DONE_BUDGET = 48
 # Plain Odoo's flow plus at most this (goal of the add-on).

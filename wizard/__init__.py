@@ -1,1 +1,2 @@
 from . import service_entitlement_override_wizard
+from . import service_entitlement_goodwill_wizard
