@@ -25,6 +25,8 @@
         "views/repair_order_views.xml",
         "wizard/service_entitlement_override_wizard_views.xml",
         "wizard/service_entitlement_goodwill_wizard_views.xml",
+        "wizard/service_lot_transfer_wizard_views.xml",
+        "wizard/repair_order_hold_wizard_views.xml",
         "views/account_move_views.xml",
         "views/stock_lot_views.xml",
         "views/product_template_views.xml",

@@ -23,13 +23,9 @@ class RepairOrder(models.Model):
     rerepair_of_id = fields.Many2one(
         "repair.order",
         string="Re-repair of",
-        compute="_compute_rerepair_of_id",
-        store=True,
-        readonly=False,
         copy=False,
         index="btree_not_null",
-        # Not tracked: tracking a computed field reads the new repair back
-        # from the database at its creation.
+        tracking=True,
         domain="[('lot_id', '=', lot_id), ('state', '=', 'done'), "
         "('repair_warranty_end', '>=', schedule_date)]",
         help="The finished repair of the same serial number whose repair "
@@ -38,9 +34,8 @@ class RepairOrder(models.Model):
     )
     lot_repair_count = fields.Integer(
         string="Earlier Repairs",
-        compute="_compute_rerepair_of_id",
-        store=True,
         copy=False,
+        readonly=True,
         help="Finished repairs of the same serial number in the 12 months "
         "before this one.",
     )
@@ -115,46 +110,59 @@ class RepairOrder(models.Model):
     # Re-repairs
     # ------------------------------------------------------------------
 
-    @api.depends("lot_id", "schedule_date")
-    def _compute_rerepair_of_id(self):
-        """A draft repair of a serial number under the repair warranty of one
-        of its finished repairs redoes the latest of them; it also counts the
-        serial number's repairs of the last 12 months.  One query."""
-        bypassed = self._entitlement_bypassed()
-        for repair in self:
-            if repair.state != "draft" or bypassed or not repair.lot_id:
-                repair.rerepair_of_id = repair.rerepair_of_id
-                repair.lot_repair_count = repair.lot_repair_count
-                continue
-            date = repair._entitlement_get_date()
-            since = date - relativedelta(months=REPEAT_FAILURE_MONTHS)
-            earlier = (
-                self.sudo()
-                .with_context(active_test=False)
-                .search_fetch(
-                    [
-                        ("lot_id", "=", repair.lot_id._origin.id),
-                        ("state", "=", "done"),
-                        ("id", "not in", repair._origin.ids),
-                        "|",
-                        ("finished_date", ">=", since),
-                        ("repair_warranty_end", ">=", date),
-                    ],
-                    ["finished_date", "repair_warranty_end"],
-                    order="finished_date desc, id desc",
-                )
-            )
-            repair.lot_repair_count = len(
-                [done for done in earlier if done.finished_date >= since]
-            )
-            covering = [
-                done
-                for done in earlier
-                if done.repair_warranty_end and done.repair_warranty_end >= date
-            ]
-            repair.rerepair_of_id = (
-                covering[0].with_env(self.env) if covering else False
-            )
+    def _rerepair_match(self):
+        """(the repair this one redoes or an empty recordset, the serial
+        number's finished repairs of the last 12 months): the latest finished
+        repair of the same serial number whose repair warranty covers this
+        repair's date.  One query."""
+        self.ensure_one()
+        Repair = self.env["repair.order"]
+        if not self.lot_id:
+            return Repair, 0
+        date = self._entitlement_get_date()
+        since = date - relativedelta(months=REPEAT_FAILURE_MONTHS)
+        earlier = Repair.sudo().search_fetch(
+            [
+                ("lot_id", "=", self.lot_id._origin.id),
+                ("state", "=", "done"),
+                ("id", "not in", self._origin.ids),
+                "|",
+                ("finished_date", ">=", since),
+                ("repair_warranty_end", ">=", date),
+            ],
+            ["finished_date", "repair_warranty_end"],
+            order="finished_date desc, id desc",
+        )
+        count = len([done for done in earlier if done.finished_date >= since])
+        covering = [
+            done
+            for done in earlier
+            if done.repair_warranty_end and done.repair_warranty_end >= date
+        ]
+        return (covering[0].with_env(self.env) if covering else Repair), count
+
+    def _rerepair_rematch(self):
+        """Link draft repairs to the repair they redo, as their serial
+        number and date say (the add-on's own write: no tracking needed)."""
+        if self._entitlement_bypassed():
+            return
+        for repair in self.filtered(lambda r: r.state == "draft"):
+            redone, count = repair._rerepair_match()
+            vals = {}
+            if redone != repair.rerepair_of_id:
+                vals["rerepair_of_id"] = redone.id
+            if count != repair.lot_repair_count:
+                vals["lot_repair_count"] = count
+            if vals:
+                with ledger_writer():
+                    repair.write(vals)
+
+    @api.onchange("lot_id", "schedule_date")
+    def _onchange_rerepair(self):
+        if self.state == "draft":
+            redone, count = self._rerepair_match()
+            self.rerepair_of_id = redone
+            self.lot_repair_count = count
 
     @api.constrains("rerepair_of_id")
     def _check_rerepair_of(self):
@@ -206,7 +214,12 @@ class RepairOrder(models.Model):
                     "cannot be written directly."
                 )
             )
-        return super().create(vals_list)
+        records = super().create(vals_list)
+        for record, vals in zip(records, vals_list, strict=True):
+            if record.lot_id and "rerepair_of_id" not in vals:
+                # Part of the creation: nothing to track in the chatter yet.
+                record.with_context(tracking_disable=True)._rerepair_rematch()
+        return records
 
     def write(self, vals):
         if not is_ledger_writer():
@@ -231,6 +244,8 @@ class RepairOrder(models.Model):
         res = super().write(vals)
         if "rerepair_of_id" in vals:
             self._entitlement_invalidate()
+        elif {"lot_id", "schedule_date"} & set(vals):
+            self._rerepair_rematch()
         return res
 
     def _entitlement_waiver(self):

@@ -1,8 +1,73 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
-from odoo.osv import expression
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+from .ledger_guard import is_ledger_writer, ledger_writer
+
+HOLD_REASONS = [
+    ("customer", "Waiting for the customer"),
+    ("parts", "Waiting for parts"),
+    ("third_party", "Waiting for a third party"),
+]
+
+
+class RepairOrderHold(models.Model):
+    """A period a repair spent on hold: its service level clocks stopped."""
+
+    _name = "repair.order.hold"
+    _description = "Repair Hold"
+    _order = "date_start desc, id desc"
+
+    repair_id = fields.Many2one(
+        "repair.order", required=True, index=True, ondelete="cascade", readonly=True
+    )
+    company_id = fields.Many2one(related="repair_id.company_id", store=True)
+    reason_type = fields.Selection(
+        HOLD_REASONS, string="Waiting For", required=True, readonly=True
+    )
+    reason = fields.Char(required=True, readonly=True)
+    user_id = fields.Many2one(
+        "res.users", string="Put On Hold By", required=True, readonly=True
+    )
+    date_start = fields.Datetime(string="On Hold From", required=True, readonly=True)
+    date_end = fields.Datetime(string="Resumed On", readonly=True)
+    working_hours = fields.Float(
+        string="Working Hours On Hold",
+        compute="_compute_working_hours",
+        store=True,
+        help="Working hours of the company calendar the repair spent on hold: "
+        "its service level deadlines move by as much.",
+    )
+
+    @api.depends("date_start", "date_end")
+    def _compute_working_hours(self):
+        for hold in self:
+            hold.working_hours = (
+                hold.repair_id._sla_working_hours(hold.date_start, hold.date_end)
+                if hold.date_end
+                else 0.0
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not is_ledger_writer():
+            raise AccessError(
+                self.env._(
+                    "Holds are recorded by putting the repair on hold and resuming it."
+                )
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not is_ledger_writer():
+            raise AccessError(
+                self.env._(
+                    "Holds are recorded by putting the repair on hold and resuming it."
+                )
+            )
+        return super().write(vals)
 
 
 class RepairOrder(models.Model):
@@ -37,9 +102,17 @@ class RepairOrder(models.Model):
         readonly=True,
         help="Responded or resolved after the deadline.",
     )
+    hold_ids = fields.One2many("repair.order.hold", "repair_id", string="Holds")
+    sla_hold_since = fields.Datetime(
+        string="On Hold Since",
+        copy=False,
+        readonly=True,
+        help="The repair is on hold: its service level clocks stopped here.",
+    )
     sla_status = fields.Selection(
         [
             ("none", "No target"),
+            ("on_hold", "On hold"),
             ("on_track", "On track"),
             ("at_risk", "At risk"),
             ("breached", "Breached"),
@@ -50,26 +123,45 @@ class RepairOrder(models.Model):
         search="_search_sla_status",
     )
 
-    @api.depends("entitlement_id", "sla_start")
+    @api.depends("entitlement_id", "sla_start", "hold_ids.working_hours")
     def _compute_sla_deadlines(self):
+        """Deadlines count working hours from when the request came in, and
+        move by the working hours the repair spent on hold (only the holds
+        before the response move the response deadline)."""
         for repair in self:
             entitlement = repair.entitlement_id.sudo()
             start = repair.sla_start or fields.Datetime.now()
             calendar = repair.company_id.resource_calendar_id
+            held = resolution_held = 0.0
+            for hold in repair.hold_ids:
+                resolution_held += hold.working_hours
+                if not repair.sla_responded_at or (
+                    hold.date_start < repair.sla_responded_at
+                ):
+                    held += hold.working_hours
             repair.sla_response_deadline = repair._sla_deadline(
-                calendar, entitlement.response_hours, start
+                calendar, entitlement.response_hours, start, held
             )
             repair.sla_resolution_deadline = repair._sla_deadline(
-                calendar, entitlement.resolution_hours, start
+                calendar, entitlement.resolution_hours, start, resolution_held
             )
 
     @api.model
-    def _sla_deadline(self, calendar, hours, start):
+    def _sla_deadline(self, calendar, hours, start, held=0.0):
         if not hours:
             return False
         if not calendar:
-            return start + relativedelta(hours=hours)
-        return calendar.plan_hours(hours, start, compute_leaves=True)
+            return start + relativedelta(hours=hours + held)
+        return calendar.plan_hours(hours + held, start, compute_leaves=True)
+
+    def _sla_working_hours(self, start, end):
+        """Working hours of the repair's company calendar between two
+        moments (all hours without a calendar)."""
+        self.ensure_one()
+        calendar = self.company_id.resource_calendar_id
+        if not calendar:
+            return (end - start).total_seconds() / 3600.0
+        return calendar.get_work_duration_data(start, end, compute_leaves=True)["hours"]
 
     @api.model
     def _sla_risk_window(self):
@@ -80,6 +172,8 @@ class RepairOrder(models.Model):
         now = fields.Datetime.now()
         soon = now + relativedelta(hours=self._sla_risk_window())
         for repair in self:
+            # On hold, the clocks stopped when the repair was put on hold.
+            clock = repair.sla_hold_since or now
             pending = [
                 deadline
                 for deadline, done in (
@@ -90,50 +184,214 @@ class RepairOrder(models.Model):
             ]
             if not (repair.sla_response_deadline or repair.sla_resolution_deadline):
                 repair.sla_status = "none"
-            elif repair.sla_missed or any(d < now for d in pending):
+            elif repair.sla_missed or any(d < clock for d in pending):
                 repair.sla_status = "breached"
             elif not pending:
                 repair.sla_status = "met"
+            elif repair.sla_hold_since:
+                repair.sla_status = "on_hold"
             elif any(d < soon for d in pending):
                 repair.sla_status = "at_risk"
             else:
                 repair.sla_status = "on_track"
 
     def _search_sla_status(self, operator, value):
+        """Breached, at-risk and on-hold repairs, as ``_compute_sla_status``
+        tells them: the deadlines are compared with when the repair was put
+        on hold, if it is, else with now."""
         if operator not in ("=", "in") or not value:
             raise UserError(self.env._("Unsupported search on the service level."))
         values = [value] if operator == "=" else list(value)
         now = fields.Datetime.now()
         soon = now + relativedelta(hours=self._sla_risk_window())
-        overdue = [
-            "|",
-            "&",
-            ("sla_responded_at", "=", False),
-            ("sla_response_deadline", "<", now),
-            "&",
-            ("sla_resolved_at", "=", False),
-            ("sla_resolution_deadline", "<", now),
-        ]
-        breached = ["|", ("sla_missed", "=", True), *overdue]
-        at_risk = [
-            "&",
-            "!",
-            *breached,
-            "|",
-            "&",
-            ("sla_responded_at", "=", False),
-            ("sla_response_deadline", "<", soon),
-            "&",
-            ("sla_resolved_at", "=", False),
-            ("sla_resolution_deadline", "<", soon),
-        ]
-        domains = {"breached": breached, "at_risk": at_risk}
-        unsupported = set(values) - set(domains)
+
+        def past(moment):
+            return SQL(
+                """COALESCE(
+                       (r.sla_responded_at IS NULL AND r.sla_response_deadline < %s)
+                       OR (r.sla_resolved_at IS NULL
+                           AND r.sla_resolution_deadline < %s), FALSE)""",
+                moment,
+                moment,
+            )
+
+        clock = SQL("COALESCE(r.sla_hold_since, %s)", now)
+        breached = SQL("(COALESCE(r.sla_missed, FALSE) OR %s)", past(clock))
+        conditions = {
+            "breached": breached,
+            "at_risk": SQL(
+                "(NOT %s AND r.sla_hold_since IS NULL AND %s)", breached, past(soon)
+            ),
+            "on_hold": SQL(
+                """(NOT %s AND r.sla_hold_since IS NOT NULL
+                    AND (r.sla_response_deadline IS NOT NULL
+                         OR r.sla_resolution_deadline IS NOT NULL))""",
+                breached,
+            ),
+        }
+        unsupported = set(values) - set(conditions)
         if unsupported:
             raise UserError(
-                self.env._("Only breached and at-risk repairs can be searched.")
+                self.env._(
+                    "Only breached, at-risk and on-hold repairs can be searched."
+                )
             )
-        return expression.OR([domains[v] for v in values])
+        self.flush_model(
+            [
+                "sla_missed",
+                "sla_hold_since",
+                "sla_responded_at",
+                "sla_resolved_at",
+                "sla_response_deadline",
+                "sla_resolution_deadline",
+            ]
+        )
+        return [
+            (
+                "id",
+                "in",
+                SQL(
+                    "(SELECT r.id FROM repair_order r WHERE %s)",
+                    SQL(" OR ").join(conditions[v] for v in values),
+                ),
+            )
+        ]
+
+    # ------------------------------------------------------------------
+    # On hold
+    # ------------------------------------------------------------------
+
+    def _sla_can_hold(self):
+        user = self.env.user
+        return user.has_group("service_entitlement.group_service_desk") or (
+            user.has_group("service_entitlement.group_technician")
+        )
+
+    def action_sla_hold(self):
+        """Open the wizard that asks why the repair waits."""
+        self.ensure_one()
+        self._sla_check_hold()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Put On Hold"),
+            "res_model": "repair.order.hold.wizard",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_repair_id": self.id},
+        }
+
+    def _sla_check_hold(self):
+        if not self._sla_can_hold():
+            raise AccessError(
+                self.env._(
+                    "Only the service desk and technicians can put a repair on "
+                    "hold or resume it."
+                )
+            )
+        for repair in self:
+            if repair.state in ("done", "cancel"):
+                raise UserError(
+                    self.env._(
+                        "%(repair)s is closed: it cannot be put on hold.",
+                        repair=repair.display_name,
+                    )
+                )
+            if repair.sla_hold_since:
+                raise UserError(
+                    self.env._(
+                        "%(repair)s is already on hold.", repair=repair.display_name
+                    )
+                )
+
+    def _sla_put_on_hold(self, reason_type, reason):
+        """Stop the repairs' service level clocks: waiting for the customer,
+        for parts or for a third party, and why."""
+        self._sla_check_hold()
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(self.env._("Say why the repair is on hold."))
+        if reason_type not in dict(HOLD_REASONS):
+            raise UserError(self.env._("Say what the repair is waiting for."))
+        now = fields.Datetime.now()
+        with ledger_writer():
+            self.env["repair.order.hold"].sudo().create(
+                [
+                    {
+                        "repair_id": repair.id,
+                        "reason_type": reason_type,
+                        "reason": reason,
+                        "user_id": self.env.user.id,
+                        "date_start": now,
+                    }
+                    for repair in self
+                ]
+            )
+            self.sudo().write({"sla_hold_since": now})
+        label = dict(
+            self.env["repair.order.hold"]
+            ._fields["reason_type"]
+            ._description_selection(self.env)
+        )[reason_type]
+        for repair in self:
+            repair.message_post(
+                body=self.env._(
+                    "On hold (%(what)s): %(reason)s. The service level clocks "
+                    "are stopped.",
+                    what=label,
+                    reason=reason,
+                )
+            )
+
+    def action_sla_resume(self):
+        """Start the clocks again: the deadlines move by the working hours
+        spent on hold."""
+        if not self._sla_can_hold():
+            raise AccessError(
+                self.env._(
+                    "Only the service desk and technicians can put a repair on "
+                    "hold or resume it."
+                )
+            )
+        held = self.filtered("sla_hold_since")
+        if not held:
+            raise UserError(self.env._("The repair is not on hold."))
+        held._sla_resume()
+        return True
+
+    def _sla_resume(self):
+        now = fields.Datetime.now()
+        holds = self.sudo().hold_ids.filtered(lambda h: not h.date_end)
+        with ledger_writer():
+            holds.write({"date_end": now})
+            self.sudo().write({"sla_hold_since": False})
+        for repair in self:
+            hours = sum(
+                holds.filtered(lambda h, r=repair: h.repair_id == r).mapped(
+                    "working_hours"
+                )
+            )
+            hours_text = f"{hours:.2f}"
+            repair.message_post(
+                body=self.env._(
+                    "Resumed after %(hours)s working hours on hold; the service "
+                    "level deadlines moved by as much.",
+                    hours=hours_text,
+                )
+            )
+
+    def write(self, vals):
+        if "sla_hold_since" in vals and not is_ledger_writer():
+            raise AccessError(
+                self.env._(
+                    "A repair is put on hold and resumed with its buttons; "
+                    "On Hold Since cannot be written directly."
+                )
+            )
+        return super().write(vals)
+
+    def action_repair_cancel(self):
+        self.filtered("sla_hold_since")._sla_resume()
+        return super().action_repair_cancel()
 
     def _sla_record(self, field, deadline_field, target_field):
         """Note when the repair was answered or resolved, and whether late.
@@ -152,6 +410,7 @@ class RepairOrder(models.Model):
         return res
 
     def action_repair_done(self):
+        self.filtered("sla_hold_since")._sla_resume()
         res = super().action_repair_done()
         self._sla_record("sla_responded_at", "sla_response_deadline", "response_hours")
         self._sla_record(

@@ -1,7 +1,8 @@
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import float_round
 from odoo.tools.sql import create_index
 
 from .ledger_guard import is_ledger_writer
@@ -35,6 +36,7 @@ TERMS_FIELDS = frozenset(
         "channel_limit_ids",
         "response_hours",
         "resolution_hours",
+        "transferable",
     }
 )
 # Fields every user who may write an entitlement may change, whatever its state.
@@ -171,6 +173,7 @@ class ServiceEntitlement(models.Model):
         "bill the rest.",
     )
     consume_on = fields.Selection(tracking=True)
+    transferable = fields.Boolean(tracking=True)
     lot_ids = fields.Many2many(
         "stock.lot",
         "service_entitlement_stock_lot_rel",
@@ -704,6 +707,57 @@ class ServiceEntitlement(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+
+    # ------------------------------------------------------------------
+    # Warranty transfer (see stock.lot._service_transfer)
+    # ------------------------------------------------------------------
+
+    def _transfer_share(self, lot):
+        """The terms that go with ``lot`` when it changes owner: what is
+        left, shared equally among the serial numbers the entitlement covers
+        (whole incidents)."""
+        self.ensure_one()
+        remaining = max(self.remaining_terms, 0.0)
+        share = remaining / max(len(self.lot_ids), 1)
+        if self.allocation_type == "incidents":
+            return float(int(share))
+        return float_round(share, precision_digits=2, rounding_method="DOWN")
+
+    def _transfer_copy(self, lot, customer, share, date, state):
+        """The new owner's entitlement: the same terms for the rest of the
+        term, covering ``lot`` only, with ``share`` terms; activated if the
+        entitlement it comes from was (``state``, before the transfer)."""
+        self.ensure_one()
+        new = self.copy(
+            {
+                "name": self.env._("%(name)s (transferred)", name=self.name),
+                "partner_id": customer.id,
+                "date_start": max(date, self.date_start),
+                "date_end": self.date_end,
+                "total_terms": share,
+                "lot_ids": [Command.set(lot.ids)],
+                "product_ids": [Command.clear()],
+                "product_categ_ids": [Command.clear()],
+                "is_default": False,
+            }
+        )
+        if state in ("active", "waiting"):
+            new.action_activate()
+        return new
+
+    def _transfer_release(self, lot, share):
+        """``lot`` left its owner: the entitlement no longer covers it, and
+        gives up the ``share`` of terms that went with it.  One that covered
+        that serial number only covers nothing more: it is cancelled."""
+        self.ensure_one()
+        vals = {}
+        if share:
+            vals["total_terms"] = max(self.total_terms - share, self.used_terms)
+        if self.lot_ids == lot and not (self.product_ids or self.product_categ_ids):
+            vals["state"] = "cancelled"
+        else:
+            vals["lot_ids"] = [Command.unlink(lot.id)]
+        self.write(vals)
 
     def _remaining_for_channel(self, channel):
         """Terms left for documents that came through ``channel``."""

@@ -94,6 +94,7 @@ class ServiceEntitlementTemplate(models.Model):
             "labor_coverage_percent": self.labor_coverage_percent,
             "overage_product_id": self.overage_product_id.id,
             "overage_price": self.overage_price,
+            "transferable": self.transferable,
         }
 
     def action_new_entitlement(self):

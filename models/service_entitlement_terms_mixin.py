@@ -52,6 +52,12 @@ class ServiceEntitlementTermsMixin(models.AbstractModel):
     excluded_fault_reason_ids = fields.Many2many(
         "service.fault.reason", string="Excluded Fault Reasons"
     )
+    transferable = fields.Boolean(
+        help="When a covered serial number changes owner, the entitlement "
+        "follows it: the new owner gets an entitlement for the rest of the term "
+        "and the serial number's share of the remaining terms. Otherwise it "
+        "stops covering the serial number.",
+    )
     parts_coverage_percent = fields.Float(string="Parts Coverage (%)", default=100.0)
     labor_coverage_percent = fields.Float(string="Labour Coverage (%)", default=100.0)
     overage_product_id = fields.Many2one(

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .ledger_guard import is_ledger_writer
 
@@ -93,7 +93,10 @@ class StockLot(models.Model):
             if not partner:
                 continue
             foreign = lot.entitlement_ids.filtered(
-                lambda e, partner=partner: e.partner_id != partner
+                lambda e, partner=partner: (
+                    e.partner_id != partner
+                    and e.state in ("draft", "waiting", "active")
+                )
             )
             if foreign:
                 raise ValidationError(
@@ -138,6 +141,126 @@ class StockLot(models.Model):
                         "finished repairs; it cannot be written directly."
                     )
                 )
+
+    # ------------------------------------------------------------------
+    # Warranty transfer
+    # ------------------------------------------------------------------
+
+    def action_service_transfer(self):
+        """Open the transfer wizard (service desk)."""
+        self.ensure_one()
+        self._check_can_transfer()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Transfer"),
+            "res_model": "service.lot.transfer.wizard",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_lot_id": self.id},
+        }
+
+    def _check_can_transfer(self):
+        if not self.env.user.has_group("service_entitlement.group_service_desk"):
+            raise AccessError(
+                self.env._("Only the service desk can transfer a service item.")
+            )
+
+    def _service_transfer(self, customer, origin=None):
+        """Give the serial number to ``customer``: its transferable
+        entitlements follow it (the new owner gets an entitlement for the rest
+        of the term and the serial number's share of the remaining terms),
+        the others stop covering it; both are logged on the serial number and
+        the entitlements.  ``origin`` (a delivery) is named in the logs."""
+        self.ensure_one()
+        customer = customer.commercial_partner_id
+        if not customer:
+            raise UserError(self.env._("Choose the new owner."))
+        lot = self.sudo()
+        if lot.customer_id.commercial_partner_id == customer:
+            raise UserError(
+                self.env._(
+                    "%(lot)s already belongs to %(customer)s.",
+                    lot=lot.name,
+                    customer=customer.name,
+                )
+            )
+        today = fields.Date.context_today(self)
+        why = (
+            self.env._("delivered by %(origin)s", origin=origin.display_name)
+            if origin
+            else self.env._("transferred by %(user)s", user=self.env.user.name)
+        )
+        covering = lot.entitlement_ids.filtered(
+            lambda e: (
+                e.partner_id != customer and e.state in ("draft", "waiting", "active")
+            )
+        )
+        # Decided on the entitlements as they stand; then the old owner's
+        # let go of the serial number, it changes owner, and the new owner's
+        # are made (an entitlement covers only its customer's serials).
+        moves = [
+            (
+                entitlement,
+                entitlement.transferable and entitlement.state in ("waiting", "active"),
+                entitlement._transfer_share(lot),
+                entitlement.state,
+            )
+            for entitlement in covering
+        ]
+        for entitlement, follows, share, __ in moves:
+            entitlement._transfer_release(lot, share if follows else 0.0)
+        lot.customer_id = customer
+        followed = lot.entitlement_ids.browse()
+        for entitlement, follows, share, state in moves:
+            if not follows:
+                entitlement.message_post(
+                    body=self.env._(
+                        "%(lot)s changed owner (%(why)s): this entitlement no "
+                        "longer covers it.",
+                        lot=lot.name,
+                        why=why,
+                    )
+                )
+                continue
+            new = entitlement._transfer_copy(lot, customer, share, today, state)
+            followed |= new
+            share_text = f"{share:g}"
+            entitlement.message_post(
+                body=self.env._(
+                    "%(lot)s changed owner (%(why)s): this entitlement follows "
+                    "it to %(customer)s as %(new)s, with %(share)s %(unit)s.",
+                    lot=lot.name,
+                    why=why,
+                    customer=customer.name,
+                    new=new.display_name,
+                    share=share_text,
+                    unit=entitlement._unit_label(),
+                )
+            )
+            new.message_post(
+                body=self.env._(
+                    "Transferred from %(entitlement)s of %(owner)s with %(lot)s "
+                    "(%(why)s).",
+                    entitlement=entitlement.display_name,
+                    owner=entitlement.partner_id.name,
+                    lot=lot.name,
+                    why=why,
+                )
+            )
+        stopped = [e for e, follows, __, ___ in moves if not follows]
+        lot.message_post(
+            body=self.env._(
+                "New owner %(customer)s (%(why)s). Entitlements that follow: "
+                "%(followed)s. Entitlements that stop covering it: %(stopped)s.",
+                customer=customer.name,
+                why=why,
+                followed=", ".join(followed.mapped("display_name"))
+                or self.env._("none"),
+                stopped=", ".join(e.display_name for e in stopped)
+                or self.env._("none"),
+            )
+        )
+        return followed
 
     def action_view_entitlements(self):
         self.ensure_one()

@@ -59,28 +59,16 @@ class StockPicking(models.Model):
                 )
 
     def _set_service_item_owner(self, lot, customer):
-        """Make ``customer`` the owner of the delivered serial number, unless
-        entitlements of another customer still cover it (then say so)."""
+        """Make ``customer`` the owner of the delivered serial number.  From
+        another owner, it is a transfer: transferable entitlements follow the
+        serial number, the others stop covering it (see
+        ``stock.lot._service_transfer``)."""
         if lot.customer_id.commercial_partner_id == customer:
             return True
-        others = lot.entitlement_ids.filtered(
-            lambda e: (
-                e.partner_id != customer and e.state in ("draft", "waiting", "active")
-            )
-        )
-        if others:
-            lot.message_post(
-                body=self.env._(
-                    "Delivered to %(customer)s by %(picking)s, but %(entitlements)s "
-                    "of another customer still cover it: owner and warranty left "
-                    "unchanged.",
-                    customer=customer.name,
-                    picking=self.name,
-                    entitlements=", ".join(others.mapped("display_name")),
-                )
-            )
-            return False
-        lot.customer_id = customer
+        if lot.customer_id:
+            lot._service_transfer(customer, origin=self)
+        else:
+            lot.customer_id = customer
         return True
 
     def _prepare_delivery_warranty(self, template, lot, customer, start):

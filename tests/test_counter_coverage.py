@@ -405,3 +405,84 @@ class TestCustomersShare(CounterCase):
         )
         self.assertIn("Customer pays", html)
         self.assertIn("Not covered: <span>never covered", html)
+
+
+class TestWarrantyTransfer(CounterCase):
+    def assertLogged(self, record, text):
+        bodies = record.message_ids.mapped("body")
+        self.assertTrue(any(text in body for body in bodies), (text, bodies))
+
+    def _transfer(self, lot, customer, user=None):
+        lot = lot.with_user(user or self.desk_user)
+        action = lot.action_service_transfer()
+        wizard = (
+            self.env[action["res_model"]]
+            .with_user(user or self.desk_user)
+            .with_context(**action["context"])
+            .create({"customer_id": customer.id})
+        )
+        wizard.action_confirm()
+
+    def test_transferable_warranty_follows_the_serial(self):
+        warranty = self._active_entitlement(transferable=True)
+        self._confirm(self._create_repair())
+        self.assertEqual(warranty.remaining_terms, 2)
+        self._transfer(self.lot, self.other_customer)
+        self.assertEqual(self.lot.customer_id, self.other_customer)
+        self.assertEqual(warranty.state, "cancelled")
+        new = self.lot.entitlement_ids - warranty
+        self.assertRecordValues(
+            new,
+            [
+                {
+                    "partner_id": self.other_customer.id,
+                    "state": "active",
+                    "total_terms": 2,
+                    "remaining_terms": 2,
+                    "date_end": warranty.date_end,
+                    "transferable": True,
+                }
+            ],
+        )
+        self.assertEqual(new.lot_ids, self.lot)
+        # The new owner's repair of the serial uses it.
+        repair = self._create_repair(partner=self.other_customer)
+        self.assertEqual(repair.entitlement_id, new)
+        self.assertLogged(warranty, "follows it to Fabrikam")
+        self.assertLogged(new, "Transferred from")
+        self.assertLogged(self.lot, "New owner Fabrikam")
+
+    def test_other_entitlements_stop_covering_the_serial(self):
+        contract = self._active_entitlement(
+            lot_ids=self._both_lots(),
+            total_terms=4,
+            entitlement_type="service_contract",
+        )
+        self._transfer(self.lot, self.other_customer)
+        self.assertEqual(contract.state, "active")
+        self.assertEqual(contract.lot_ids, self.lot2)
+        self.assertEqual(contract.total_terms, 4)
+        self.assertEqual(self.lot.entitlement_ids, self.env["service.entitlement"])
+        repair = self._create_repair(partner=self.other_customer)
+        self.assertFalse(repair.entitlement_id)
+        self.assertLogged(contract, "no longer covers it")
+        self.assertLogged(self.lot, "stop covering it: " + contract.display_name)
+
+    def test_shared_terms_are_split_not_copied(self):
+        contract = self._active_entitlement(
+            lot_ids=self._both_lots(), total_terms=5, transferable=True
+        )
+        self._transfer(self.lot, self.other_customer)
+        new = self.lot.entitlement_ids
+        self.assertEqual(new.partner_id, self.other_customer)
+        # 5 incidents for two serials: 2 go with the serial, 3 stay.
+        self.assertEqual((new.total_terms, contract.total_terms), (2, 3))
+        self.assertEqual(contract.lot_ids, self.lot2)
+
+    def test_bad_transfers_are_refused(self):
+        self._active_entitlement(transferable=True)
+        with self.assertRaises(UserError):
+            self._transfer(self.lot, self.customer_contact)
+        with self.assertRaises(AccessError):
+            self._transfer(self.lot, self.other_customer, user=self.technician_user)
+        self.assertEqual(self.lot.customer_id, self.customer)

@@ -107,12 +107,27 @@ class TestDeliveryWarranty(EntitlementCase):
         self.assertFalse(self.new_lot.entitlement_ids)
         self.assertEqual(self.new_lot.customer_id, self.customer)
 
-    def test_serial_covered_for_another_customer_keeps_its_owner(self):
+    def test_serial_sold_again_changes_owner(self):
+        """Returned, then sold to someone else while the first warranty runs:
+        the warranty (not transferable) stops covering it, and the new owner
+        gets the product's warranty from the new delivery."""
         picking = self._deliver(self.new_lot, self.customer)
         warranty = self.new_lot.entitlement_ids
-        # Returned, then sold to someone else while the first warranty runs.
         self._return(picking)
-        self._deliver(self.new_lot, self.other_customer)
-        self.assertEqual(self.new_lot.customer_id, self.customer)
-        self.assertEqual(self.new_lot.entitlement_ids, warranty)
-        self.assertIn("still cover it", self.new_lot.message_ids[0].body)
+        second = self._deliver(self.new_lot, self.other_customer)
+        self.assertEqual(self.new_lot.customer_id, self.other_customer)
+        self.assertEqual(warranty.state, "cancelled")
+        fresh = self.new_lot.entitlement_ids - warranty
+        self.assertRecordValues(
+            fresh,
+            [
+                {
+                    "partner_id": self.other_customer.id,
+                    "state": "active",
+                    "total_terms": 3,
+                }
+            ],
+        )
+        self.assertTrue(
+            any(second.name in body for body in self.new_lot.message_ids.mapped("body"))
+        )

@@ -2,6 +2,8 @@ from datetime import datetime
 
 from freezegun import freeze_time
 
+from odoo.exceptions import AccessError, UserError
+
 from .common import RepairEntitlementCase
 
 
@@ -55,3 +57,121 @@ class TestServiceLevels(RepairEntitlementCase):
         repair = self._create_repair()
         self.assertEqual(repair.sla_status, "none")
         self.assertFalse(repair.sla_resolution_deadline)
+
+
+class TestOnHold(TestServiceLevels):
+    """On hold stops the clocks; resuming moves the deadlines by the working
+    hours spent on hold."""
+
+    def _hold(self, repair, moment, user=None, reason="Screen ordered"):
+        with freeze_time(moment):
+            repair = repair.with_user(user or self.technician_user)
+            action = repair.action_sla_hold()
+            wizard = (
+                self.env[action["res_model"]]
+                .with_user(user or self.technician_user)
+                .with_context(**action["context"])
+                .create({"reason_type": "parts", "reason": reason})
+            )
+            wizard.action_confirm()
+            self.env.flush_all()
+
+    def test_hold_stops_the_clock_and_moves_the_deadlines(self):
+        self._active_entitlement(response_hours=2, resolution_hours=8)
+        # Monday 9:00: respond by 11:00, resolve by Tuesday 9:00.
+        repair = self._repair_at(datetime(2026, 11, 23, 9, 0))
+        self.assertEqual(repair.sla_resolution_deadline, datetime(2026, 11, 24, 9, 0))
+        with freeze_time("2026-11-23 09:30:00"):
+            self._confirm(repair)
+        self._hold(repair, "2026-11-23 10:00:00")
+        self.assertEqual(repair.sla_hold_since, datetime(2026, 11, 23, 10, 0))
+        Repair = self.env["repair.order"]
+        with freeze_time("2026-11-25 09:00:00"):
+            # Past the original deadline, but the clock stopped on Monday.
+            repair.invalidate_recordset(["sla_status"])
+            self.assertEqual(repair.sla_status, "on_hold")
+            self.assertNotIn(repair, Repair.search([("sla_status", "=", "breached")]))
+            self.assertNotIn(repair, Repair.search([("sla_status", "=", "at_risk")]))
+            self.assertIn(repair, Repair.search([("sla_status", "=", "on_hold")]))
+        with freeze_time("2026-11-25 10:00:00"):
+            repair.with_user(self.desk_user).action_sla_resume()
+            self.env.flush_all()
+            # 16 working hours on hold: Monday 10-17, Tuesday, Wednesday 8-10.
+            self.assertEqual(repair.hold_ids.working_hours, 16)
+            self.assertEqual(
+                repair.sla_resolution_deadline, datetime(2026, 11, 26, 9, 0)
+            )
+            # Answered before the hold: the response deadline stays.
+            self.assertEqual(
+                repair.sla_response_deadline, datetime(2026, 11, 23, 11, 0)
+            )
+            repair.invalidate_recordset(["sla_status"])
+            self.assertEqual(repair.sla_status, "on_track")
+        self.assertRecordValues(
+            repair.hold_ids,
+            [
+                {
+                    "reason_type": "parts",
+                    "reason": "Screen ordered",
+                    "user_id": self.technician_user.id,
+                    "date_start": datetime(2026, 11, 23, 10, 0),
+                    "date_end": datetime(2026, 11, 25, 10, 0),
+                }
+            ],
+        )
+        with freeze_time("2026-11-26 10:00:00"):
+            repair.invalidate_recordset(["sla_status"])
+            self.assertEqual(repair.sla_status, "breached")
+            self.assertIn(repair, Repair.search([("sla_status", "=", "breached")]))
+
+    def test_breached_before_the_hold_stays_breached(self):
+        self._active_entitlement(response_hours=2, resolution_hours=4)
+        repair = self._repair_at(datetime(2026, 11, 23, 9, 0))
+        self._hold(repair, "2026-11-23 16:00:00")
+        with freeze_time("2026-11-23 16:30:00"):
+            repair.invalidate_recordset(["sla_status"])
+            self.assertEqual(repair.sla_status, "breached")
+            self.assertIn(
+                repair,
+                self.env["repair.order"].search([("sla_status", "=", "breached")]),
+            )
+
+    def test_finishing_resumes(self):
+        self._active_entitlement(response_hours=2, resolution_hours=8)
+        repair = self._repair_at(datetime(2026, 11, 23, 9, 0))
+        with freeze_time("2026-11-23 09:30:00"):
+            self._confirm(repair)
+        self._hold(repair, "2026-11-23 10:00:00")
+        with freeze_time("2026-11-23 11:00:00"):
+            self._finish(repair)
+        self.assertFalse(repair.sla_hold_since)
+        self.assertEqual(repair.hold_ids.date_end, datetime(2026, 11, 23, 11, 0))
+        self.assertFalse(repair.sla_missed)
+
+    def test_bad_holds_are_refused(self):
+        self._active_entitlement(response_hours=2, resolution_hours=8)
+        repair = self._repair_at(datetime(2026, 11, 23, 9, 0))
+        with self.assertRaises(UserError):
+            repair.with_user(self.desk_user)._sla_put_on_hold("parts", "  ")
+        with self.assertRaises(AccessError):
+            repair.with_user(self.billing_user).action_sla_hold()
+        with self.assertRaises(UserError):
+            repair.with_user(self.desk_user).action_sla_resume()
+        self._hold(repair, "2026-11-23 10:00:00")
+        with self.assertRaises(UserError):
+            repair.with_user(self.desk_user)._sla_put_on_hold("parts", "Again")
+        # The clocks move only through the buttons, not by writing.
+        with self.assertRaises(AccessError):
+            repair.with_user(self.desk_user).write({"sla_hold_since": False})
+        with self.assertRaises(AccessError):
+            repair.hold_ids.with_user(self.desk_user).write({"working_hours": 0})
+        with self.assertRaises(AccessError):
+            self.env["repair.order.hold"].with_user(self.desk_user).create(
+                {
+                    "repair_id": repair.id,
+                    "reason_type": "customer",
+                    "reason": "x",
+                    "user_id": self.desk_user.id,
+                    "date_start": datetime(2026, 11, 23, 10, 0),
+                }
+            )
