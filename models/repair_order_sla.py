@@ -6,6 +6,9 @@ from odoo.tools import SQL
 
 from .ledger_guard import is_ledger_writer, ledger_writer
 
+# Written by putting a repair on hold and resuming it only: they move its
+# service level deadlines.
+HOLD_FIELDS = ("sla_hold_since", "sla_held_hours", "sla_held_response_hours")
 HOLD_REASONS = [
     ("customer", "Waiting for the customer"),
     ("parts", "Waiting for parts"),
@@ -109,6 +112,20 @@ class RepairOrder(models.Model):
         readonly=True,
         help="The repair is on hold: its service level clocks stopped here.",
     )
+    sla_held_hours = fields.Float(
+        string="Working Hours On Hold",
+        copy=False,
+        readonly=True,
+        help="Working hours the repair spent on hold: its resolution deadline "
+        "moved by as much.",
+    )
+    sla_held_response_hours = fields.Float(
+        string="Working Hours On Hold Before the Response",
+        copy=False,
+        readonly=True,
+        help="Working hours on hold before the repair was answered: its "
+        "response deadline moved by as much.",
+    )
     sla_status = fields.Selection(
         [
             ("none", "No target"),
@@ -123,7 +140,9 @@ class RepairOrder(models.Model):
         search="_search_sla_status",
     )
 
-    @api.depends("entitlement_id", "sla_start", "hold_ids.working_hours")
+    @api.depends(
+        "entitlement_id", "sla_start", "sla_held_hours", "sla_held_response_hours"
+    )
     def _compute_sla_deadlines(self):
         """Deadlines count working hours from when the request came in, and
         move by the working hours the repair spent on hold (only the holds
@@ -132,18 +151,14 @@ class RepairOrder(models.Model):
             entitlement = repair.entitlement_id.sudo()
             start = repair.sla_start or fields.Datetime.now()
             calendar = repair.company_id.resource_calendar_id
-            held = resolution_held = 0.0
-            for hold in repair.hold_ids:
-                resolution_held += hold.working_hours
-                if not repair.sla_responded_at or (
-                    hold.date_start < repair.sla_responded_at
-                ):
-                    held += hold.working_hours
             repair.sla_response_deadline = repair._sla_deadline(
-                calendar, entitlement.response_hours, start, held
+                calendar,
+                entitlement.response_hours,
+                start,
+                repair.sla_held_response_hours,
             )
             repair.sla_resolution_deadline = repair._sla_deadline(
-                calendar, entitlement.resolution_hours, start, resolution_held
+                calendar, entitlement.resolution_hours, start, repair.sla_held_hours
             )
 
     @api.model
@@ -363,7 +378,22 @@ class RepairOrder(models.Model):
         holds = self.sudo().hold_ids.filtered(lambda h: not h.date_end)
         with ledger_writer():
             holds.write({"date_end": now})
-            self.sudo().write({"sla_hold_since": False})
+            for repair in self.sudo():
+                mine = holds.filtered(lambda h, r=repair: h.repair_id == r)
+                before_response = mine.filtered(
+                    lambda h, r=repair: (
+                        not r.sla_responded_at or h.date_start < r.sla_responded_at
+                    )
+                )
+                repair.write(
+                    {
+                        "sla_hold_since": False,
+                        "sla_held_hours": repair.sla_held_hours
+                        + sum(mine.mapped("working_hours")),
+                        "sla_held_response_hours": repair.sla_held_response_hours
+                        + sum(before_response.mapped("working_hours")),
+                    }
+                )
         for repair in self:
             hours = sum(
                 holds.filtered(lambda h, r=repair: h.repair_id == r).mapped(
@@ -379,8 +409,21 @@ class RepairOrder(models.Model):
                 )
             )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not is_ledger_writer() and any(
+            vals.get(fname) for vals in vals_list for fname in HOLD_FIELDS
+        ):
+            raise AccessError(
+                self.env._(
+                    "A repair is put on hold and resumed with its buttons; "
+                    "On Hold Since cannot be written directly."
+                )
+            )
+        return super().create(vals_list)
+
     def write(self, vals):
-        if "sla_hold_since" in vals and not is_ledger_writer():
+        if not is_ledger_writer() and set(HOLD_FIELDS) & set(vals):
             raise AccessError(
                 self.env._(
                     "A repair is put on hold and resumed with its buttons; "

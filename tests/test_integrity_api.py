@@ -315,6 +315,9 @@ class TestIntegrityOverExternalApi(HttpCase):
                     {"repair_warranty_end": "2099-12-31"},
                     {"finished_date": "2020-01-01"},
                     {"lot_repair_count": 0},
+                    # Holds move the service level deadlines.
+                    {"sla_held_hours": 100},
+                    {"sla_hold_since": "2020-01-01 00:00:00"},
                 ):
                     self.assertRefused(
                         role, "repair.order", "write", [self.adatum_repair.id], vals
