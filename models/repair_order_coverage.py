@@ -52,8 +52,10 @@ class RepairOrder(models.Model):
         help="A new repair of the same serial number until this date is a "
         "re-repair, covered in full.",
     )
+    # Not tracked on the repair (a related field takes the serial number's
+    # tracking, and would read the serial number at every write).
     lot_repeat_failure = fields.Boolean(
-        related="lot_id.repeat_failure", string="Repeat Failure"
+        related="lot_id.repeat_failure", string="Repeat Failure", tracking=False
     )
 
     # What the customer will pay, before anything is confirmed: the repair's

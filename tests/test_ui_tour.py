@@ -52,3 +52,89 @@ class TestServiceDeskTour(HttpCase):
         )
         self.assertEqual(entitlement.remaining_terms, 2)
         self.assertEqual(len(entitlement.consumption_ids), 1)
+
+    def test_counter_goodwill_hold_and_share(self):
+        """The desk sees the customer's share, grants goodwill and puts the
+        repair on hold, in the browser."""
+        env = self.env
+        customer = env["res.partner"].create(
+            {"name": "Counter Customer", "is_company": True}
+        )
+        product = env["product.product"].create(
+            {
+                "name": "Counter Laptop",
+                "type": "consu",
+                "is_storable": True,
+                "tracking": "serial",
+            }
+        )
+        keyboard, paste = env["product.product"].create(
+            [
+                {
+                    "name": "Counter keyboard",
+                    "type": "consu",
+                    "list_price": 40,
+                    "taxes_id": [Command.clear()],
+                },
+                {
+                    "name": "Cooling paste",
+                    "type": "consu",
+                    "list_price": 15,
+                    "taxes_id": [Command.clear()],
+                    "entitlement_never_covered": True,
+                },
+            ]
+        )
+        lot = env["stock.lot"].create(
+            {
+                "name": "COUNTER-0001",
+                "product_id": product.id,
+                "customer_id": customer.id,
+            }
+        )
+        start = fields.Date.context_today(env["repair.order"]) - relativedelta(days=10)
+        entitlement = env["service.entitlement"].create(
+            {
+                "name": "Counter warranty",
+                "partner_id": customer.id,
+                "date_start": start,
+                "date_end": start + relativedelta(years=1),
+                "total_terms": 3,
+                "lot_ids": [Command.set(lot.ids)],
+            }
+        )
+        entitlement.action_activate()
+        repair = env["repair.order"].create(
+            {
+                "partner_id": customer.id,
+                "product_id": product.id,
+                "lot_id": lot.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "product_id": part.id,
+                            "product_uom_qty": 1,
+                            "repair_line_type": "add",
+                        }
+                    )
+                    for part in (keyboard, paste)
+                ],
+            }
+        )
+        self.assertEqual(repair.entitlement_id, entitlement)
+        new_test_user(
+            env,
+            login="counter_desk",
+            password="counter_desk",
+            groups="base.group_user,service_entitlement.group_service_desk",
+        )
+        self.start_tour(
+            "/odoo/action-repair.action_repair_order_tree",
+            "service_entitlement_counter_tour",
+            login="counter_desk",
+        )
+        self.assertTrue(repair.entitlement_goodwill)
+        self.assertEqual(repair.entitlement_goodwill_reason, "Loyal customer")
+        self.assertEqual(repair.hold_ids.reason, "Screen ordered")
+        self.assertTrue(repair.hold_ids.date_end)
+        self.assertFalse(repair.sla_hold_since)
