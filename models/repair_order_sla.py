@@ -55,22 +55,20 @@ class RepairOrderHold(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not is_ledger_writer():
-            raise AccessError(
-                self.env._(
-                    "Holds are recorded by putting the repair on hold and resuming it."
-                )
-            )
+        self._check_written_by_the_flow()
         return super().create(vals_list)
 
     def write(self, vals):
+        self._check_written_by_the_flow()
+        return super().write(vals)
+
+    def _check_written_by_the_flow(self):
         if not is_ledger_writer():
             raise AccessError(
                 self.env._(
                     "Holds are recorded by putting the repair on hold and resuming it."
                 )
             )
-        return super().write(vals)
 
 
 class RepairOrder(models.Model):

@@ -8,29 +8,33 @@ from odoo.tests import HttpCase, new_test_user, tagged
 class TestServiceDeskTour(HttpCase):
     """The service desk's repair flow in the browser (headless Chromium)."""
 
-    def test_repair_shows_entitlement_and_consumes(self):
+    def _covered_serial(self, prefix):
+        """A customer, a serial-numbered laptop of theirs and an active
+        three-incident warranty covering it: (customer, product, lot,
+        warranty)."""
         env = self.env
         customer = env["res.partner"].create(
-            {"name": "Tour Customer", "is_company": True}
+            {"name": f"{prefix} Customer", "is_company": True}
         )
         product = env["product.product"].create(
             {
-                "name": "Tour Laptop",
+                "name": f"{prefix} Laptop",
                 "type": "consu",
                 "is_storable": True,
                 "tracking": "serial",
             }
         )
         lot = env["stock.lot"].create(
-            {"name": "TOUR-0001", "product_id": product.id, "customer_id": customer.id}
-        )
-        env["stock.quant"]._update_available_quantity(
-            product, env.ref("stock.stock_location_stock"), 1.0, lot_id=lot
+            {
+                "name": f"{prefix.upper()}-0001",
+                "product_id": product.id,
+                "customer_id": customer.id,
+            }
         )
         start = fields.Date.context_today(env["repair.order"]) - relativedelta(days=10)
         entitlement = env["service.entitlement"].create(
             {
-                "name": "Tour warranty",
+                "name": f"{prefix} warranty",
                 "partner_id": customer.id,
                 "date_start": start,
                 "date_end": start + relativedelta(years=1),
@@ -39,6 +43,14 @@ class TestServiceDeskTour(HttpCase):
             }
         )
         entitlement.action_activate()
+        return customer, product, lot, entitlement
+
+    def test_repair_shows_entitlement_and_consumes(self):
+        env = self.env
+        __, product, lot, entitlement = self._covered_serial("Tour")
+        env["stock.quant"]._update_available_quantity(
+            product, env.ref("stock.stock_location_stock"), 1.0, lot_id=lot
+        )
         new_test_user(
             env,
             login="tour_desk",
@@ -57,17 +69,7 @@ class TestServiceDeskTour(HttpCase):
         """The desk sees the customer's share, grants goodwill and puts the
         repair on hold, in the browser."""
         env = self.env
-        customer = env["res.partner"].create(
-            {"name": "Counter Customer", "is_company": True}
-        )
-        product = env["product.product"].create(
-            {
-                "name": "Counter Laptop",
-                "type": "consu",
-                "is_storable": True,
-                "tracking": "serial",
-            }
-        )
+        customer, product, lot, entitlement = self._covered_serial("Counter")
         keyboard, paste = env["product.product"].create(
             [
                 {
@@ -85,25 +87,6 @@ class TestServiceDeskTour(HttpCase):
                 },
             ]
         )
-        lot = env["stock.lot"].create(
-            {
-                "name": "COUNTER-0001",
-                "product_id": product.id,
-                "customer_id": customer.id,
-            }
-        )
-        start = fields.Date.context_today(env["repair.order"]) - relativedelta(days=10)
-        entitlement = env["service.entitlement"].create(
-            {
-                "name": "Counter warranty",
-                "partner_id": customer.id,
-                "date_start": start,
-                "date_end": start + relativedelta(years=1),
-                "total_terms": 3,
-                "lot_ids": [Command.set(lot.ids)],
-            }
-        )
-        entitlement.action_activate()
         repair = env["repair.order"].create(
             {
                 "partner_id": customer.id,
