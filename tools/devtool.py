@@ -211,6 +211,39 @@ def log_problems(log_path):
     return problems
 
 
+def install_logged(env, addons, db, log, init, *, demo, python=None, cwd=None):
+    """Install ``init`` into ``db`` (created if missing), its log in ``log``,
+    and say how long it took: (exit code, warnings and errors of the log)."""
+    started = time.monotonic()
+    code = run_logged(
+        odoo_cmd(
+            f"--addons-path={addons}",
+            f"--database={db}",
+            f"--db-filter=^{db}$",
+            f"--init={init}",
+            *([] if demo else ["--without-demo=all"]),
+            "--stop-after-init",
+            "--log-level=warn",
+            "--no-http",
+            python=python or sys.executable,
+        ),
+        env,
+        log,
+        cwd=cwd,
+    )
+    print(f"Installed in {time.monotonic() - started:.0f}s.")
+    return code, log_problems(log)
+
+
+def report_problems(problems, what="warning(s) or error(s) in the Odoo log"):
+    """Print the problems found; whether there were any."""
+    if problems:
+        print(f"\nFAILED: {len(problems)} {what}:", file=sys.stderr)
+        for line in problems:
+            print(f"  {line}", file=sys.stderr)
+    return bool(problems)
+
+
 def db_exists(env, name):
     out = subprocess.run(
         [
@@ -298,25 +331,11 @@ def cmd_test(args):
     odoo_test_log = Path(tmp) / "odoo-test.log"
     try:
         print(f"Installing {MODULE} in the throwaway database {db}...")
-        started = time.monotonic()
-        code = run_logged(
-            odoo_cmd(
-                f"--addons-path={addons}",
-                f"--database={db}",
-                f"--db-filter=^{db}$",
-                f"--init={MODULE}",
-                "--without-demo=all",
-                "--stop-after-init",
-                "--log-level=warn",
-                "--no-http",
-            ),
-            env,
-            install_log,
+        code, problems = install_logged(
+            env, addons, db, install_log, MODULE, demo=False
         )
-        print(f"Installed in {time.monotonic() - started:.0f}s.")
         if code:
             fail(f"installing {MODULE} failed (exit code {code}).")
-        problems = log_problems(install_log)
         pytest_args = [
             sys.executable,
             "-m",
@@ -339,13 +358,7 @@ def cmd_test(args):
         problems += log_problems(test_log)
         if odoo_test_log.exists():
             problems += log_problems(odoo_test_log)
-        if problems:
-            print(
-                f"\nFAILED: {len(problems)} warning(s) or error(s) in the Odoo log:",
-                file=sys.stderr,
-            )
-            for line in problems:
-                print(f"  {line}", file=sys.stderr)
+        if report_problems(problems):
             return code or 1
         return code
     finally:
@@ -363,24 +376,11 @@ def cmd_check_install(args):
     log = Path(tmp) / "install.log"
     try:
         print(f"Installing {MODULE} with demo data in {db}...")
-        code = run_logged(
-            odoo_cmd(
-                f"--addons-path={addons}",
-                f"--database={db}",
-                f"--init={MODULE}",
-                "--stop-after-init",
-                "--log-level=warn",
-                "--no-http",
-            ),
-            env,
-            log,
-        )
-        problems = log_problems(log)
-        for line in problems:
-            print(f"  {line}", file=sys.stderr)
-        if code or problems:
-            print("FAILED: the demo install is not clean.", file=sys.stderr)
-            return code or 1
+        code, problems = install_logged(env, addons, db, log, MODULE, demo=True)
+        if code:
+            problems.append(f"install: exit code {code}")
+        if report_problems(problems, "problem(s): the demo install is not clean"):
+            return 1
         print("Demo install is clean.")
         return 0
     finally:
@@ -529,22 +529,11 @@ def cmd_test_odoo(args):
     try:
         depends = ",".join(manifest_depends() or ["base"])
         print(f"Installing {depends} with demo data in the throwaway database {db}...")
-        started = time.monotonic()
-        code = run_logged(
-            odoo_cmd(
-                *base,
-                f"--init={depends}",
-                "--stop-after-init",
-                "--log-level=warn",
-                "--no-http",
-            ),
-            env,
-            depends_log,
+        code, problems = install_logged(
+            env, addons, db, depends_log, depends, demo=True
         )
-        print(f"Installed in {time.monotonic() - started:.0f}s.")
         if code:
             fail(f"installing {depends} failed (exit code {code}).")
-        problems = log_problems(depends_log)
         print(f"Installing {MODULE} and running its tests with Odoo's runner...")
         started = time.monotonic()
         code = run_logged(
@@ -569,13 +558,7 @@ def cmd_test_odoo(args):
             print(f"\nodoo: {summary}")
         if wrong:
             problems.append(wrong)
-        if problems:
-            print(
-                f"\nFAILED: {len(problems)} warning(s) or error(s) in the Odoo log:",
-                file=sys.stderr,
-            )
-            for line in problems:
-                print(f"  {line}", file=sys.stderr)
+        if report_problems(problems):
             return code or 1
         return code
     finally:
@@ -732,31 +715,21 @@ def cmd_check_wheel(args):
         print(f"Odoo finds {MODULE} in {module_path}.")
 
         print(f"Installing {MODULE} from the wheel with demo data in {db}...")
-        started = time.monotonic()
-        log = tmp / "install.log"
-        code = run_logged(
-            odoo_cmd(
-                f"--addons-path={odoo_addons}",
-                f"--database={db}",
-                f"--db-filter=^{db}$",
-                f"--init={MODULE}",
-                "--stop-after-init",
-                "--log-level=warn",
-                "--no-http",
-                python=python,
-            ),
+        code, problems = install_logged(
             env,
-            log,
+            odoo_addons,
+            db,
+            tmp / "install.log",
+            MODULE,
+            demo=True,
+            python=python,
             cwd=run_dir,
         )
-        print(f"Installed in {time.monotonic() - started:.0f}s.")
-        problems = log_problems(log)
         if code:
             problems.append(f"install: exit code {code}")
-        for line in problems:
-            print(f"  {line}", file=sys.stderr)
-        if problems:
-            print("FAILED: installing from the wheel is not clean.", file=sys.stderr)
+        if report_problems(
+            problems, "problem(s): installing from the wheel is not clean"
+        ):
             return 1
         print("The wheel installs and the add-on installs from it cleanly.")
         return 0
