@@ -41,3 +41,25 @@ def check_ledger_writer(env, what):
                 what=what,
             )
         )
+
+
+def check_flow_fields(records, vals, fnames, message):
+    """Refuse a client's value for fields of ``records`` that only the
+    add-on's code writes (``fnames``): on create (``records`` empty) any value
+    that is set, on write any value that differs from what a record holds;
+    writing back what a field holds (as a form may) is harmless.
+    ``message(field)`` says why."""
+    if _WRITER.get():
+        return
+    for fname in sorted(set(fnames) & set(vals)):
+        field = records._fields[fname]
+        if records:
+            changed = any(
+                field.convert_to_cache(vals[fname], record, validate=False)
+                != field.convert_to_cache(record[fname], record, validate=False)
+                for record in records
+            )
+        else:
+            changed = bool(vals[fname])
+        if changed:
+            raise AccessError(message(field))

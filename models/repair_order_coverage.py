@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero, format_date
 
-from .ledger_guard import is_ledger_writer, ledger_writer
+from .ledger_guard import check_flow_fields, is_ledger_writer, ledger_writer
 
 # How far back finished repairs count towards a repeat failure.
 REPEAT_FAILURE_MONTHS = 12
@@ -112,44 +112,57 @@ class RepairOrder(models.Model):
     # Re-repairs
     # ------------------------------------------------------------------
 
-    def _rerepair_match(self):
-        """(the repair this one redoes or an empty recordset, the serial
-        number's finished repairs of the last 12 months): the latest finished
-        repair of the same serial number whose repair warranty covers this
-        repair's date.  One query."""
-        self.ensure_one()
+    def _rerepair_matches(self):
+        """{repair: (the repair it redoes or an empty recordset, the serial
+        number's finished repairs of the last 12 months)}: the latest
+        finished repair of the same serial number whose repair warranty
+        covers the repair's date.  One query for all the repairs."""
         Repair = self.env["repair.order"]
-        if not self.lot_id:
-            return Repair, 0
-        date = self._entitlement_get_date()
-        since = date - relativedelta(months=REPEAT_FAILURE_MONTHS)
-        earlier = Repair.sudo().search_fetch(
-            [
-                ("lot_id", "=", self.lot_id._origin.id),
-                ("state", "=", "done"),
-                ("id", "not in", self._origin.ids),
-                "|",
-                ("finished_date", ">=", since),
-                ("repair_warranty_end", ">=", date),
-            ],
-            ["finished_date", "repair_warranty_end"],
-            order="finished_date desc, id desc",
+        dates = {
+            repair: repair._entitlement_get_date() for repair in self if repair.lot_id
+        }
+        matches = {repair: (Repair, 0) for repair in self}
+        if not dates:
+            return matches
+        earliest = min(dates.values())
+        since = earliest - relativedelta(months=REPEAT_FAILURE_MONTHS)
+        earlier = (
+            Repair.sudo()
+            .search_fetch(
+                [
+                    ("lot_id", "in", [repair.lot_id._origin.id for repair in dates]),
+                    ("state", "=", "done"),
+                    ("id", "not in", self._origin.ids),
+                    "|",
+                    ("finished_date", ">=", since),
+                    ("repair_warranty_end", ">=", earliest),
+                ],
+                ["lot_id", "finished_date", "repair_warranty_end"],
+                order="finished_date desc, id desc",
+            )
+            .grouped("lot_id")
         )
-        count = len([done for done in earlier if done.finished_date >= since])
-        covering = [
-            done
-            for done in earlier
-            if done.repair_warranty_end and done.repair_warranty_end >= date
-        ]
-        return (covering[0].with_env(self.env) if covering else Repair), count
+        for repair, date in dates.items():
+            since = date - relativedelta(months=REPEAT_FAILURE_MONTHS)
+            done = earlier.get(repair.lot_id._origin, Repair)
+            covering = done.filtered(
+                lambda d, date=date: (
+                    d.repair_warranty_end and d.repair_warranty_end >= date
+                )
+            )[:1]
+            matches[repair] = (
+                covering.with_env(self.env),
+                len(done.filtered(lambda d, since=since: d.finished_date >= since)),
+            )
+        return matches
 
     def _rerepair_rematch(self):
         """Link draft repairs to the repair they redo, as their serial
         number and date say (the add-on's own write: no tracking needed)."""
         if self._entitlement_bypassed():
             return
-        for repair in self.filtered(lambda r: r.state == "draft"):
-            redone, count = repair._rerepair_match()
+        drafts = self.filtered(lambda r: r.state == "draft")
+        for repair, (redone, count) in drafts._rerepair_matches().items():
             vals = {}
             if redone != repair.rerepair_of_id:
                 vals["rerepair_of_id"] = redone.id
@@ -162,7 +175,7 @@ class RepairOrder(models.Model):
     @api.onchange("lot_id", "schedule_date")
     def _onchange_rerepair(self):
         if self.state == "draft":
-            redone, count = self._rerepair_match()
+            redone, count = self._rerepair_matches()[self]
             self.rerepair_of_id = redone
             self.lot_repair_count = count
 
@@ -207,31 +220,21 @@ class RepairOrder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not is_ledger_writer() and any(
-            vals.get(fname) for vals in vals_list for fname in REPAIR_WARRANTY_FIELDS
-        ):
-            raise AccessError(
-                self.env._(
-                    "The repair warranty is given by finishing the repair; it "
-                    "cannot be written directly."
-                )
-            )
+        for vals in vals_list:
+            self._check_repair_warranty_vals(vals)
         records = super().create(vals_list)
-        for record, vals in zip(records, vals_list, strict=True):
-            if record.lot_id and "rerepair_of_id" not in vals:
-                # Part of the creation: nothing to track in the chatter yet.
-                record.with_context(tracking_disable=True)._rerepair_rematch()
+        unlinked = records.browse(
+            record.id
+            for record, vals in zip(records, vals_list, strict=True)
+            if record.lot_id and "rerepair_of_id" not in vals
+        )
+        # Part of the creation: nothing to track in the chatter yet.
+        unlinked.with_context(tracking_disable=True)._rerepair_rematch()
         return records
 
     def write(self, vals):
+        self._check_repair_warranty_vals(vals)
         if not is_ledger_writer():
-            if set(REPAIR_WARRANTY_FIELDS) & set(vals):
-                raise AccessError(
-                    self.env._(
-                        "The repair warranty is given by finishing the repair; "
-                        "it cannot be written directly."
-                    )
-                )
             if "rerepair_of_id" in vals and any(
                 repair.state != "draft"
                 and repair.rerepair_of_id.id != (vals["rerepair_of_id"] or False)
@@ -249,6 +252,17 @@ class RepairOrder(models.Model):
         elif {"lot_id", "schedule_date"} & set(vals):
             self._rerepair_rematch()
         return res
+
+    def _check_repair_warranty_vals(self, vals):
+        check_flow_fields(
+            self,
+            vals,
+            REPAIR_WARRANTY_FIELDS,
+            lambda field: self.env._(
+                "The repair warranty is given by finishing the repair; it "
+                "cannot be written directly."
+            ),
+        )
 
     def _entitlement_waiver(self):
         if self.rerepair_of_id:
@@ -340,8 +354,11 @@ class RepairOrder(models.Model):
         "entitlement_override_bill",
     )
     def _compute_cost_preview(self):
+        # The live consumptions of all the repairs in one query.
+        lives = self._entitlement_live_consumptions()
+        Ledger = self.env["service.entitlement.consumption"]
         for repair in self:
-            preview = repair._entitlement_cost_preview()
+            preview = repair._entitlement_cost_preview(lives.get(repair.id, Ledger))
             repair.cost_currency_id = preview["currency"]
             repair.cost_parts_amount = preview["parts"]
             repair.cost_parts_covered = preview["parts_covered"]
@@ -429,14 +446,14 @@ class RepairOrder(models.Model):
             )
         return lines, pricelist.currency_id or self.company_id.currency_id
 
-    def _entitlement_overage_preview(self):
+    def _entitlement_overage_preview(self, live):
         """(product, quantity, currency, unit price) of the overage the
-        entitlement will bill for this repair, or None."""
+        entitlement will bill for this repair, or None; ``live`` is the
+        repair's live consumption, if any."""
         self.ensure_one()
         entitlement = self.entitlement_id.sudo()
         if not entitlement or self.rerepair_of_id or self.entitlement_goodwill:
             return None
-        live = self._entitlement_live_consumptions().get(self.id)
         if live:
             quantity = live.overage_quantity if live.bill_overage else 0.0
         else:
@@ -456,11 +473,16 @@ class RepairOrder(models.Model):
         ]._overage_unit_price(entitlement, product, quantity, fields.Datetime.now())
         return product, quantity, currency, unit
 
-    def _entitlement_cost_preview(self):
+    def _entitlement_cost_preview(self, live=None):
         """The customer's share of the repair: {currency, parts,
         parts_covered, labor, labor_covered, overage, untaxed, taxes,
-        total}."""
+        total}; ``live`` is the repair's live consumption (read if not
+        given)."""
         self.ensure_one()
+        if live is None:
+            live = self._entitlement_live_consumptions().get(
+                self.id, self.env["service.entitlement.consumption"]
+            )
         company = self.company_id or self.env.company
         lines, currency = self._entitlement_cost_lines()
         fpos = (
@@ -481,7 +503,7 @@ class RepairOrder(models.Model):
             totals[kind] += amount
             totals[f"{kind}_covered"] += covered_amount
             charged.append((product, quantity, unit * (1 - covered / 100.0)))
-        overage = self._entitlement_overage_preview()
+        overage = self._entitlement_overage_preview(live)
         if overage:
             product, quantity, overage_currency, unit = overage
             unit = overage_currency._convert(

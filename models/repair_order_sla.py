@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from .ledger_guard import is_ledger_writer, ledger_writer
+from .ledger_guard import check_flow_fields, check_ledger_writer, ledger_writer
 
 # Written by putting a repair on hold and resuming it only: they move its
 # service level deadlines.
@@ -55,20 +55,12 @@ class RepairOrderHold(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._check_written_by_the_flow()
+        check_ledger_writer(self.env, self.env._("Repair holds"))
         return super().create(vals_list)
 
     def write(self, vals):
-        self._check_written_by_the_flow()
+        check_ledger_writer(self.env, self.env._("Repair holds"))
         return super().write(vals)
-
-    def _check_written_by_the_flow(self):
-        if not is_ledger_writer():
-            raise AccessError(
-                self.env._(
-                    "Holds are recorded by putting the repair on hold and resuming it."
-                )
-            )
 
 
 class RepairOrder(models.Model):
@@ -409,26 +401,25 @@ class RepairOrder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not is_ledger_writer() and any(
-            vals.get(fname) for vals in vals_list for fname in HOLD_FIELDS
-        ):
-            raise AccessError(
-                self.env._(
-                    "A repair is put on hold and resumed with its buttons; "
-                    "On Hold Since cannot be written directly."
-                )
-            )
+        for vals in vals_list:
+            self._check_hold_vals(vals)
         return super().create(vals_list)
 
     def write(self, vals):
-        if not is_ledger_writer() and set(HOLD_FIELDS) & set(vals):
-            raise AccessError(
-                self.env._(
-                    "A repair is put on hold and resumed with its buttons; "
-                    "On Hold Since cannot be written directly."
-                )
-            )
+        self._check_hold_vals(vals)
         return super().write(vals)
+
+    def _check_hold_vals(self, vals):
+        check_flow_fields(
+            self,
+            vals,
+            HOLD_FIELDS,
+            lambda field: self.env._(
+                "A repair is put on hold and resumed with its buttons; "
+                "%(field)s cannot be written directly.",
+                field=field.string,
+            ),
+        )
 
     def action_repair_cancel(self):
         self.filtered("sla_hold_since")._sla_resume()

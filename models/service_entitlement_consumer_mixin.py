@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_is_zero, format_date
 
-from .ledger_guard import is_ledger_writer, ledger_writer
+from .ledger_guard import check_flow_fields, is_ledger_writer, ledger_writer
 
 COVERAGE_VERDICTS = [
     ("covered", "Covered"),
@@ -613,30 +613,26 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
             return self.sudo().write(vals)
 
     def _entitlement_check_technical_vals(self, vals):
-        """Refuse a client's value for a technical field.  Writing back the
-        value a field already has (as a form may) is harmless."""
-        for name in TECHNICAL_FIELDS:
-            default = self.env.context.get(f"default_{name}")
-            if not self and default:
-                vals = {name: default, **vals}
-            if name not in vals:
-                continue
-            value = vals[name]
-            field = self._fields[name]
-            if self:
-                changed = any(
-                    field.convert_to_write(doc[name], doc) != value for doc in self
-                )
-            else:
-                changed = bool(value)
-            if changed:
-                raise AccessError(
-                    self.env._(
-                        "%(field)s is set by the entitlement flow only; it cannot "
-                        "be written directly.",
-                        field=field.string,
-                    )
-                )
+        """Refuse a client's value for a technical field, also as a default
+        of the context.  Writing back the value a field already has (as a
+        form may) is harmless."""
+        if not self:
+            defaults = {
+                name: self.env.context[f"default_{name}"]
+                for name in TECHNICAL_FIELDS
+                if self.env.context.get(f"default_{name}")
+            }
+            vals = {**defaults, **vals}
+        check_flow_fields(
+            self,
+            vals,
+            TECHNICAL_FIELDS,
+            lambda field: self.env._(
+                "%(field)s is set by the entitlement flow only; it cannot be "
+                "written directly.",
+                field=field.string,
+            ),
+        )
 
     def _entitlement_check_can_change(self, entitlement_id):
         """A document that holds a consumption keeps its entitlement until the

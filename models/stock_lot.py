@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .ledger_guard import is_ledger_writer
+from .ledger_guard import check_flow_fields
 
 # Set by finishing repairs only: they decide which later repairs are free.
 REPAIR_HISTORY_FIELDS = ("repeat_failure",)
@@ -121,26 +121,16 @@ class StockLot(models.Model):
         return super().write(vals)
 
     def _check_repair_history_vals(self, vals):
-        """The repair history is written by finishing repairs only; a client
-        writing back the value a field has (as a form may) is harmless."""
-        if is_ledger_writer():
-            return
-        for fname in set(REPAIR_HISTORY_FIELDS) & set(vals):
-            field = self._fields[fname]
-            if self:
-                changed = any(
-                    field.convert_to_write(lot[fname], lot) != vals[fname]
-                    for lot in self
-                )
-            else:
-                changed = bool(vals[fname])
-            if changed:
-                raise AccessError(
-                    self.env._(
-                        "The repair history of a serial number follows its "
-                        "finished repairs; it cannot be written directly."
-                    )
-                )
+        """The repair history is written by finishing repairs only."""
+        check_flow_fields(
+            self,
+            vals,
+            REPAIR_HISTORY_FIELDS,
+            lambda field: self.env._(
+                "The repair history of a serial number follows its "
+                "finished repairs; it cannot be written directly."
+            ),
+        )
 
     # ------------------------------------------------------------------
     # Warranty transfer

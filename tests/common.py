@@ -52,6 +52,11 @@ class EntitlementCase(TransactionCase):
             cls.env, login="se_plain", groups="base.group_user"
         )
 
+    def assertLogged(self, record, text):
+        """``text`` is in one of the messages of ``record``'s chatter."""
+        bodies = record.message_ids.mapped("body")
+        self.assertTrue(any(text in body for body in bodies), (text, bodies))
+
     @classmethod
     def _create_partner(cls, name, **vals):
         return cls.env["res.partner"].create({"name": name, "is_company": True, **vals})

@@ -408,10 +408,6 @@ class TestCustomersShare(CounterCase):
 
 
 class TestWarrantyTransfer(CounterCase):
-    def assertLogged(self, record, text):
-        bodies = record.message_ids.mapped("body")
-        self.assertTrue(any(text in body for body in bodies), (text, bodies))
-
     def _transfer(self, lot, customer, user=None):
         lot = lot.with_user(user or self.desk_user)
         action = lot.action_service_transfer()

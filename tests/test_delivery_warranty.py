@@ -128,6 +128,4 @@ class TestDeliveryWarranty(EntitlementCase):
                 }
             ],
         )
-        self.assertTrue(
-            any(second.name in body for body in self.new_lot.message_ids.mapped("body"))
-        )
+        self.assertLogged(self.new_lot, second.name)

@@ -314,7 +314,7 @@ class TestIntegrityOverExternalApi(HttpCase):
                     # The repair warranty comes from finishing a repair.
                     {"repair_warranty_end": "2099-12-31"},
                     {"finished_date": "2020-01-01"},
-                    {"lot_repair_count": 0},
+                    {"lot_repair_count": 5},
                     # Holds move the service level deadlines.
                     {"sla_held_hours": 100},
                     {"sla_hold_since": "2020-01-01 00:00:00"},
@@ -358,6 +358,66 @@ class TestIntegrityOverExternalApi(HttpCase):
             },
         )
         self.assertEqual(self._snapshot(), before)
+
+    def test_counter_decisions_belong_to_their_roles(self):
+        """Goodwill is the desk's, holds the desk's and technicians',
+        transfers the desk's; holds are recorded by the buttons only.  Over
+        the API, the other roles are refused and nothing changes."""
+        before = self._snapshot()
+        repair, lot = self.adatum_repair.id, self.lot.id
+        for role in ("desk", "tech", "billing", "manager", "portal"):
+            with self.subTest(role=role):
+                self.assertRefused(
+                    role,
+                    "repair.order.hold",
+                    "create",
+                    {
+                        "repair_id": repair,
+                        "reason_type": "customer",
+                        "reason": "Invented",
+                        "user_id": self.logins[role].id,
+                        "date_start": "2020-01-01 00:00:00",
+                    },
+                )
+        for role in ("tech", "billing", "portal"):
+            with self.subTest(role=role):
+                self.assertRefused(
+                    role, "repair.order", "action_entitlement_goodwill", [repair]
+                )
+                self.assertRefused(
+                    role,
+                    "service.entitlement.goodwill.wizard",
+                    "create",
+                    {"repair_id": repair, "reason": "Free"},
+                )
+                self.assertRefused(role, "stock.lot", "action_service_transfer", [lot])
+                self.assertRefused(
+                    role,
+                    "service.lot.transfer.wizard",
+                    "create",
+                    {"lot_id": lot, "customer_id": self.fabrikam.id},
+                )
+        for role in ("billing", "portal"):
+            with self.subTest(role=role):
+                self.assertRefused(role, "repair.order", "action_sla_hold", [repair])
+                self.assertRefused(
+                    role,
+                    "repair.order.hold.wizard",
+                    "create",
+                    {"repair_id": repair, "reason_type": "parts", "reason": "x"},
+                )
+        # The desk may transfer, but not to the owner the item already has.
+        wizard = self._call(
+            "desk",
+            "service.lot.transfer.wizard",
+            "create",
+            {"lot_id": lot, "customer_id": self.adatum.id},
+        )
+        self.assertRefused(
+            "desk", "service.lot.transfer.wizard", "action_confirm", [wizard]
+        )
+        self.assertEqual(self._snapshot(), before)
+        self.assertEqual(self.lot.customer_id, self.adatum)
 
     def test_portal_user_sees_only_own_company(self):
         found = self._call(
