@@ -1,5 +1,7 @@
 from . import service_entitlement_consumer_mixin
 from . import account_move
+from . import contract_contract
+from . import contract_line
 from . import product_template
 from . import repair_order
 from . import repair_order_coverage
@@ -15,6 +17,8 @@ from . import service_entitlement_alert
 from . import service_entitlement_billing_line
 from . import service_entitlement_channel_limit
 from . import service_entitlement_consumption
+from . import service_entitlement_contract
+from . import service_entitlement_contract_line
 from . import service_entitlement_renewal
 from . import service_entitlement_reservation
 from . import service_entitlement_template

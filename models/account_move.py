@@ -1,5 +1,6 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import format_date
 
 from .ledger_guard import check_ledger_writer
 
@@ -60,6 +61,18 @@ class AccountMoveLine(models.Model):
         readonly=True,
         ondelete="set null",
     )
+    service_period_start = fields.Date(
+        string="Service From",
+        copy=False,
+        readonly=True,
+        help="First day of the service contract period this line invoices.",
+    )
+    service_period_end = fields.Date(
+        string="Service To",
+        copy=False,
+        readonly=True,
+        help="Last day of the service contract period this line invoices.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -87,3 +100,36 @@ class AccountMoveLine(models.Model):
             """
         )
         return res
+
+    def _service_credit_vals(self, credit_from):
+        """Values of the credit note line of what this contract invoice line
+        invoiced from ``credit_from`` on, prorated by days."""
+        self.ensure_one()
+        start = max(credit_from, self.service_period_start)
+        end = self.service_period_end
+        if end < start:
+            return {}
+        billed = (end - self.service_period_start).days + 1
+        amount = self.currency_id.round(
+            self.price_subtotal * ((end - start).days + 1) / billed
+        )
+        if self.currency_id.is_zero(amount):
+            return {}
+        service_line = self.contract_line_id.service_line_id
+        return {
+            "product_id": self.product_id.id,
+            "name": self.env._(
+                "%(item)s: not used from %(start)s to %(end)s",
+                item=service_line.name or self.name,
+                start=format_date(self.env, start),
+                end=format_date(self.env, end),
+            ),
+            "quantity": 1.0,
+            "price_unit": amount,
+            "tax_ids": [Command.set(self.tax_ids.ids)],
+            "account_id": self.account_id.id,
+            "analytic_distribution": self.analytic_distribution,
+            "contract_line_id": self.contract_line_id.id,
+            "service_period_start": start,
+            "service_period_end": end,
+        }

@@ -35,12 +35,32 @@ class ResCompany(models.Model):
         "quotation gets a line of it for the hours recorded.",
     )
 
-    @api.constrains("repair_warranty_days", "repeat_failure_count")
+    entitlement_contract_product_id = fields.Many2one(
+        "product.product",
+        string="Service Contract Product",
+        domain="[('type', '=', 'service')]",
+        help="The service invoiced for the lines of service contracts (its "
+        "income account and taxes); the add-on's Service Contract when empty.",
+    )
+    entitlement_labor_cost_rate = fields.Monetary(
+        string="Labour Cost per Hour",
+        currency_field="currency_id",
+        help="What an hour of a technician costs the company: the labour cost "
+        "of the repairs a service contract covers, in its profit.",
+    )
+
+    @api.constrains(
+        "repair_warranty_days", "repeat_failure_count", "entitlement_labor_cost_rate"
+    )
     def _check_repair_warranty_settings(self):
         for company in self:
             if company.repair_warranty_days < 0:
                 raise ValidationError(
                     self.env._("The repair warranty cannot be negative.")
+                )
+            if company.entitlement_labor_cost_rate < 0:
+                raise ValidationError(
+                    self.env._("The labour cost per hour cannot be negative.")
                 )
             if company.repeat_failure_count < 0:
                 raise ValidationError(

@@ -16,3 +16,11 @@ class ResConfigSettings(models.TransientModel):
     entitlement_labor_product_id = fields.Many2one(
         related="company_id.entitlement_labor_product_id", readonly=False
     )
+    entitlement_contract_product_id = fields.Many2one(
+        related="company_id.entitlement_contract_product_id", readonly=False
+    )
+    entitlement_labor_cost_rate = fields.Monetary(
+        related="company_id.entitlement_labor_cost_rate",
+        readonly=False,
+        currency_field="currency_id",
+    )

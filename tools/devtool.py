@@ -80,7 +80,46 @@ def odoo_env():
     version, odoo_dir = probe.stdout.split()
     if version != "18":
         fail(f"Odoo {version} found in {odoo_dir}; this add-on needs Odoo 18.0.")
+    check_dependencies(env, Path(odoo_dir))
     return env, Path(odoo_dir)
+
+
+DEPENDENCY_PROBE = """
+import sys
+import odoo.addons
+from odoo.modules import module
+paths = sys.argv[1].split(",") + list(odoo.addons.__path__)
+for name in sys.argv[2:]:
+    if not any(module.module_manifest(f"{path}/{name}") for path in paths):
+        print(name)
+"""
+
+
+def check_dependencies(env, odoo_dir):
+    """The add-ons of the manifest that Odoo does not bring (OCA's, from
+    requirements.txt) are installed."""
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            DEPENDENCY_PROBE,
+            ",".join(str(p) for p in odoo_addons_dirs(odoo_dir)),
+            *manifest_depends(),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    missing = probe.stdout.split()
+    if probe.returncode != 0 or missing:
+        fail(
+            f"Odoo does not find the add-on(s) {', '.join(missing) or '?'} this "
+            "add-on depends on.\n"
+            "  Install them: pip install --no-deps -r requirements.txt\n"
+            "  See README.md, section 'Installing Odoo 18.0'."
+            + (f"\n{probe.stderr.strip()}" if probe.returncode else "")
+        )
 
 
 def check_postgres(env):

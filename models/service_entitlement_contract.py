@@ -1,0 +1,637 @@
+from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools.misc import format_date
+
+from .ledger_guard import check_flow_fields, is_ledger_writer, ledger_writer
+
+# Invoice period -> (OCA contract recurrence, interval, months).
+INVOICE_PERIODS = {
+    "month": ("monthly", 1, 1),
+    "two_months": ("monthly", 2, 2),
+    "quarter": ("quarterly", 1, 3),
+    "half_year": ("semesterly", 1, 6),
+    "year": ("yearly", 1, 12),
+}
+# How the contract is invoiced; fixed once it has an OCA contract.
+INVOICING_FIELDS = frozenset({"invoice_period", "invoice_prepaid"})
+# Follow from the contract lines once a service contract has some.
+LINE_COVERAGE_FIELDS = frozenset({"lot_ids", "product_ids"})
+# Written by the quote's acceptance only.
+SIGNATURE_FIELDS = frozenset({"signature", "signed_by", "signed_on"})
+
+
+class ServiceEntitlement(models.Model):
+    """A service contract as a billing agreement (Business Central's service
+    contract): contract lines with annual values, an invoice period, prepaid
+    or in arrears.  Its ``contract.contract`` (OCA ``contract``) makes the
+    invoices; this side creates it, keeps its lines in step and credits what
+    a prepaid period invoiced beyond a line's end."""
+
+    _inherit = "service.entitlement"
+
+    contract_line_ids = fields.One2many(
+        "service.entitlement.contract.line",
+        "entitlement_id",
+        string="Contract Lines",
+        copy=False,
+    )
+    invoice_period = fields.Selection(
+        [
+            ("none", "None"),
+            ("month", "Month"),
+            ("two_months", "Two Months"),
+            ("quarter", "Quarter"),
+            ("half_year", "Half-year"),
+            ("year", "Year"),
+        ],
+        required=True,
+        default="none",
+        tracking=True,
+        help="How often the contract's lines are invoiced; periods follow the "
+        "calendar (quarters start on 1 January, 1 April...). None: the "
+        "contract fee is not invoiced, only the overage.",
+    )
+    invoice_prepaid = fields.Boolean(
+        string="Prepaid",
+        tracking=True,
+        help="Invoice each period at its start (in advance); otherwise at its "
+        "end (in arrears).",
+    )
+    contract_id = fields.Many2one(
+        "contract.contract",
+        string="Recurring Invoicing",
+        readonly=True,
+        copy=False,
+        ondelete="restrict",
+        index="btree_not_null",
+        help="The recurring contract that invoices the contract lines.",
+    )
+    next_invoice_date = fields.Date(
+        compute="_compute_next_invoice_date",
+        help="When the next contract invoice is due.",
+    )
+    annual_amount = fields.Monetary(
+        compute="_compute_annual_amount",
+        groups="service_entitlement.group_billing_clerk",
+        help="Sum of the annual values of the lines in force, after their discounts.",
+    )
+    contract_invoice_count = fields.Integer(
+        compute="_compute_contract_invoice_count",
+        groups="service_entitlement.group_billing_clerk",
+    )
+    price_update_period = fields.Integer(
+        string="Price Update Period (months)",
+        default=12,
+        tracking=True,
+        help="Months between two price updates.",
+    )
+    next_price_update_date = fields.Date(
+        string="Next Price Update",
+        copy=False,
+        tracking=True,
+        help="From this day, Update Contract Prices changes the line values.",
+    )
+    is_quote = fields.Boolean(
+        string="Quote",
+        tracking=True,
+        help="A contract offered to the customer: sent by email, accepted and "
+        "signed on the portal, which activates it.",
+    )
+    quote_sent = fields.Boolean(readonly=True, copy=False)
+    signature = fields.Image(
+        copy=False, attachment=True, max_width=1024, max_height=1024, readonly=True
+    )
+    signed_by = fields.Char(copy=False, readonly=True)
+    signed_on = fields.Datetime(copy=False, readonly=True)
+
+    # ------------------------------------------------------------------
+    # Computes and constraints
+    # ------------------------------------------------------------------
+
+    @api.depends("contract_id", "contract_line_ids.date_start")
+    def _compute_next_invoice_date(self):
+        self.next_invoice_date = False
+        for rec in self.filtered("contract_id"):
+            dates = [
+                max(oca.recurring_next_date, line.date_start)
+                for line in rec.contract_line_ids
+                for oca in line.contract_line_id.sudo()
+                if oca.recurring_next_date and not oca.is_canceled
+            ]
+            rec.next_invoice_date = min(dates) if dates else False
+
+    @api.depends(
+        "contract_line_ids.line_amount",
+        "contract_line_ids.date_start",
+        "contract_line_ids.date_end",
+    )
+    @api.depends_context("date")
+    def _compute_annual_amount(self):
+        for rec in self:
+            rec.annual_amount = sum(
+                rec.contract_line_ids.filtered("in_force").mapped("line_amount")
+            )
+
+    def _compute_contract_invoice_count(self):
+        self.contract_invoice_count = 0
+        for rec in self.filtered("contract_id"):
+            rec.contract_invoice_count = len(
+                rec.contract_id.sudo()._get_related_invoices()
+            )
+
+    @api.constrains("invoice_period", "invoice_prepaid", "entitlement_type")
+    def _check_invoicing(self):
+        for rec in self:
+            if (
+                rec.invoice_period != "none"
+                and rec.entitlement_type != "service_contract"
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Only service contracts are invoiced by period; %(name)s "
+                        "is not one.",
+                        name=rec.display_name,
+                    )
+                )
+            if rec.invoice_prepaid and rec.invoice_period == "none":
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s is prepaid but has no invoice period: choose "
+                        "how often it is invoiced.",
+                        name=rec.display_name,
+                    )
+                )
+
+    @api.constrains("price_update_period")
+    def _check_price_update_period(self):
+        for rec in self:
+            if rec.price_update_period <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "The price update period of %(name)s must be at least "
+                        "one month.",
+                        name=rec.display_name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_contract_flow_fields(self.browse(), vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_contract_flow_fields(self, vals)
+        if INVOICING_FIELDS & set(vals):
+            invoiced = self.filtered("contract_id")
+            if invoiced:
+                raise UserError(
+                    self.env._(
+                        "%(name)s is already invoiced by period: its invoice "
+                        "period and prepaid setting cannot change.",
+                        name=invoiced[0].display_name,
+                    )
+                )
+        if LINE_COVERAGE_FIELDS & set(vals) and not is_ledger_writer():
+            lined = self.filtered("contract_line_ids")
+            if lined:
+                raise UserError(
+                    self.env._(
+                        "The serial numbers and products %(name)s covers come "
+                        "from its contract lines: add, change or end a line "
+                        "instead.",
+                        name=lined[0].display_name,
+                    )
+                )
+        res = super().write(vals)
+        if {"date_start", "date_end"} & set(vals):
+            self.filtered("contract_line_ids")._contract_sync()
+        return res
+
+    def _check_contract_flow_fields(self, records, vals):
+        check_flow_fields(
+            records,
+            vals,
+            SIGNATURE_FIELDS | {"quote_sent", "contract_id"},
+            lambda field: self.env._(
+                "%(field)s follows the contract's quote and invoicing; it "
+                "cannot be written directly.",
+                field=field.string,
+            ),
+        )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_activate(self):
+        self._check_contract_lines_to_invoice()
+        res = super().action_activate()
+        for rec in self:
+            if not rec.next_price_update_date and rec.contract_line_ids:
+                rec.next_price_update_date = rec.date_start + relativedelta(
+                    months=rec.price_update_period
+                )
+        self._contract_create()
+        return res
+
+    def action_cancel(self):
+        contracts = self.filtered("contract_id")
+        res = super().action_cancel()
+        contracts._contract_close(fields.Date.context_today(self))
+        return res
+
+    def action_draft(self):
+        invoiced = self.filtered("contract_id")
+        if invoiced:
+            raise UserError(
+                self.env._(
+                    "%(name)s has been invoiced by period: it cannot go back "
+                    "to draft. Make a new contract instead.",
+                    name=invoiced[0].display_name,
+                )
+            )
+        return super().action_draft()
+
+    @api.model
+    def _cron_update_states(self):
+        res = super()._cron_update_states()
+        # Lines that started or ended since yesterday change the coverage.
+        self.search(
+            [
+                ("entitlement_type", "=", "service_contract"),
+                ("state", "in", ("waiting", "active")),
+                ("contract_line_ids", "!=", False),
+            ]
+        )._contract_sync()
+        return res
+
+    def action_view_contract_invoices(self):
+        self.ensure_one()
+        invoices = self.contract_id.sudo()._get_related_invoices()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [("id", "in", invoices.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+
+    def _check_contract_editable(self, what):
+        """Only entitlement managers change contract lines, and only while
+        the contract is open."""
+        if not (
+            self.env.su
+            or is_ledger_writer()
+            or self.env.user.has_group("service_entitlement.group_entitlement_manager")
+        ):
+            raise UserError(
+                self.env._(
+                    "Only an entitlement manager can %(what)s of a service contract.",
+                    what=what,
+                )
+            )
+        closed = self.filtered(lambda r: r.state in ("expired", "cancelled"))
+        if closed:
+            raise UserError(
+                self.env._(
+                    "%(name)s is closed: its lines cannot change.",
+                    name=closed[0].display_name,
+                )
+            )
+
+    def _check_contract_lines_to_invoice(self):
+        for rec in self:
+            if rec.invoice_period != "none" and not rec.contract_line_ids:
+                raise UserError(
+                    self.env._(
+                        "%(name)s is invoiced by period but has no contract "
+                        "lines: add the serial numbers or products it covers.",
+                        name=rec.display_name,
+                    )
+                )
+
+    def _invoice_period_rule(self):
+        self.ensure_one()
+        return INVOICE_PERIODS[self.invoice_period]
+
+    def _invoice_period_start(self, day):
+        """First day of the calendar invoice period that holds ``day``."""
+        self.ensure_one()
+        months = self._invoice_period_rule()[2]
+        month = (day.month - 1) // months * months + 1
+        return day.replace(month=month, day=1)
+
+    def _invoice_period_end(self, first):
+        self.ensure_one()
+        months = self._invoice_period_rule()[2]
+        return first + relativedelta(months=months, days=-1)
+
+    def _contract_product(self):
+        self.ensure_one()
+        return self.company_id.entitlement_contract_product_id or self.env.ref(
+            "service_entitlement.product_service_contract"
+        )
+
+    def _contract_sync(self):
+        """The coverage follows the lines in force today; the recurring
+        contract's lines follow the contract lines."""
+        today = fields.Date.context_today(self)
+        for rec in self:
+            if rec.entitlement_type != "service_contract" or not rec.contract_line_ids:
+                continue
+            in_force = rec.contract_line_ids.filtered(
+                lambda line, day=today: line._in_force_on(day)
+            )
+            lots = in_force.lot_id
+            products = in_force.filtered(lambda line: not line.lot_id).product_id
+            if lots != rec.lot_ids or products != rec.product_ids:
+                with ledger_writer():
+                    rec.sudo().write(
+                        {
+                            "lot_ids": [Command.set(lots.ids)],
+                            "product_ids": [Command.set(products.ids)],
+                        }
+                    )
+            if rec.contract_id:
+                rec._contract_sync_lines()
+
+    def _contract_sync_lines(self):
+        self.ensure_one()
+        ContractLine = self.env["contract.line"].sudo()
+        with ledger_writer():
+            for line in self.contract_line_ids:
+                vals = line._prepare_contract_line_vals()
+                if line.contract_line_id:
+                    oca = line.contract_line_id.sudo()
+                    changed = {
+                        key: value
+                        for key, value in vals.items()
+                        if oca._fields[key].convert_to_cache(value, oca, validate=False)
+                        != oca._fields[key].convert_to_cache(
+                            oca[key], oca, validate=False
+                        )
+                    }
+                    if changed:
+                        oca.write(changed)
+                else:
+                    vals["contract_id"] = self.contract_id.id
+                    line._write_flow({"contract_line_id": ContractLine.create(vals).id})
+
+    def _prepare_contract_vals(self):
+        """Values of the ``contract.contract`` that invoices this contract."""
+        self.ensure_one()
+        return {
+            "name": self.name,
+            "code": self.code,
+            "partner_id": self.partner_id.id,
+            "company_id": self.company_id.id,
+            "contract_type": "sale",
+            "line_recurrence": True,
+            "user_id": self.user_id.id,
+            "service_entitlement_id": self.id,
+        }
+
+    def _contract_create(self):
+        to_create = self.filtered(
+            lambda r: (
+                r.entitlement_type == "service_contract"
+                and r.invoice_period != "none"
+                and r.contract_line_ids
+                and not r.contract_id
+            )
+        )
+        Contract = self.env["contract.contract"].sudo()
+        for rec in to_create:
+            with ledger_writer():
+                contract = Contract.create(rec._prepare_contract_vals())
+                rec.sudo().write({"contract_id": contract.id})
+            rec._contract_sync()
+            rec.message_post(
+                body=self.env._(
+                    "Invoiced %(period)s, %(timing)s, by %(contract)s.",
+                    period=dict(
+                        self._fields["invoice_period"]._description_selection(self.env)
+                    )[rec.invoice_period].lower(),
+                    timing=(
+                        self.env._("in advance")
+                        if rec.invoice_prepaid
+                        else self.env._("in arrears")
+                    ),
+                    contract=contract.display_name,
+                )
+            )
+
+    def _contract_close(self, day):
+        """The contract ends on ``day``: lines that go on beyond it end then
+        (lines that had not started are credited in full); what a prepaid
+        period invoiced beyond it is credited."""
+        for rec in self:
+            lines = rec.contract_line_ids.filtered(
+                lambda line, day=day: (
+                    not line.credit_move_id
+                    and (not line.date_end or line.date_end > day)
+                )
+            )
+            started = lines.filtered(lambda line, day=day: line.date_start <= day)
+            with ledger_writer():
+                for line in started:
+                    line._write_flow({"date_end": day})
+            rec._contract_credit(lines, day)
+            with ledger_writer():
+                unstarted = (lines - started).contract_line_id.sudo()
+                unstarted.write({"is_canceled": True})
+            rec._contract_sync_lines()
+
+    def _contract_credit(self, lines, day=None):
+        """Credit note of what the invoices of ``lines`` cover after each
+        line's end (or, for a line that had not started by ``day``, all of
+        it): one per contract, made once per line."""
+        self.ensure_one()
+        lines = lines.filtered(lambda line: not line.credit_move_id)
+        credit_from = {
+            line: (
+                line.date_start
+                if (day and line.date_start > day) or not line.date_end
+                else line.date_end + relativedelta(days=1)
+            )
+            for line in lines
+        }
+        if not lines:
+            return self.env["account.move"]
+        invoiced = (
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("contract_line_id", "in", lines.contract_line_id.ids),
+                    ("move_id.move_type", "=", "out_invoice"),
+                    ("parent_state", "!=", "cancel"),
+                    ("service_period_end", ">=", min(credit_from.values())),
+                ]
+            )
+        )
+        line_of = {line.contract_line_id: line for line in lines}
+        invoiced = invoiced.filtered(
+            lambda aml: (
+                aml.service_period_end >= credit_from[line_of[aml.contract_line_id]]
+            )
+        )
+        draft = invoiced.filtered(lambda aml: aml.parent_state == "draft")
+        if draft:
+            line = line_of[draft[0].contract_line_id]
+            raise UserError(
+                self.env._(
+                    "%(invoice)s invoices %(line)s from %(date)s on and is "
+                    "still a draft: post or delete it first, so that those "
+                    "days can be credited.",
+                    invoice=draft[0].move_id.display_name,
+                    line=line.name,
+                    date=format_date(self.env, credit_from[line]),
+                )
+            )
+        credit_lines = [
+            Command.create(vals)
+            for aml in invoiced
+            for vals in [
+                aml._service_credit_vals(credit_from[line_of[aml.contract_line_id]])
+            ]
+            if vals
+        ]
+        credit = self.env["account.move"]
+        if credit_lines:
+            first = invoiced[0].move_id
+            credit = (
+                self.env["account.move"]
+                .sudo()
+                .with_company(self.company_id)
+                .create(
+                    {
+                        "move_type": "out_refund",
+                        "partner_id": first.partner_id.id,
+                        "journal_id": first.journal_id.id,
+                        "currency_id": first.currency_id.id,
+                        "invoice_origin": self.code,
+                        "ref": self.env._("%(code)s: service not used", code=self.code),
+                        "invoice_user_id": first.invoice_user_id.id,
+                        "invoice_line_ids": credit_lines,
+                    }
+                )
+            )
+            self.message_post(
+                body=Markup(
+                    self.env._("Credit note %(move)s made for the days not used.")
+                )
+                % {"move": credit._get_html_link()}
+            )
+        with ledger_writer():
+            for line in {line_of[aml.contract_line_id] for aml in invoiced}:
+                line._write_flow(
+                    {"credit_move_id": credit.id, "credited_from": credit_from[line]}
+                )
+        return credit
+
+    # ------------------------------------------------------------------
+    # Quotes signed on the portal
+    # ------------------------------------------------------------------
+
+    def action_quote_send(self):
+        """Email the quote with a link to review and sign it on the portal."""
+        self.ensure_one()
+        self._check_manager()
+        if not self.is_quote or self.state != "draft":
+            raise UserError(
+                self.env._(
+                    "Only a draft quote can be sent; %(name)s is not one.",
+                    name=self.display_name,
+                )
+            )
+        if not self.contract_line_ids:
+            raise UserError(
+                self.env._(
+                    "Add the items %(name)s covers before sending it.",
+                    name=self.display_name,
+                )
+            )
+        template = self.env.ref("service_entitlement.mail_template_contract_quote")
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": self._name,
+                "default_res_ids": self.ids,
+                "default_template_id": template.id,
+                "default_composition_mode": "comment",
+                "default_email_layout_xmlid": (
+                    "mail.mail_notification_layout_with_responsible_signature"
+                ),
+                "mark_quote_as_sent": True,
+                "force_email": True,
+            },
+        }
+
+    def message_post(self, **kwargs):
+        if self.env.context.get("mark_quote_as_sent"):
+            quotes = self.filtered(
+                lambda r: r.is_quote and r.state == "draft" and not r.quote_sent
+            )
+            with ledger_writer():
+                quotes.sudo().write({"quote_sent": True})
+        return super().message_post(**kwargs)
+
+    def _quote_can_be_signed(self):
+        self.ensure_one()
+        return (
+            self.is_quote
+            and self.quote_sent
+            and self.state == "draft"
+            and not self.signed_on
+            and self.date_end >= fields.Date.context_today(self)
+        )
+
+    def _quote_accept(self, name, signature):
+        """The customer accepts the quote on the portal: the signature, signer
+        and date are stored, and the contract is activated (its recurring
+        invoicing created)."""
+        self.ensure_one()
+        if self.signed_on:
+            raise UserError(
+                self.env._(
+                    "%(name)s was already signed by %(signer)s.",
+                    name=self.display_name,
+                    signer=self.signed_by,
+                )
+            )
+        if not self._quote_can_be_signed():
+            raise UserError(
+                self.env._("%(name)s cannot be signed.", name=self.display_name)
+            )
+        if not (name and signature):
+            raise UserError(self.env._("Sign with your name and signature."))
+        contract = self.sudo()
+        with ledger_writer():
+            contract.write(
+                {
+                    "signature": signature,
+                    "signed_by": name,
+                    "signed_on": fields.Datetime.now(),
+                }
+            )
+        contract.action_activate()
+        contract.message_post(
+            body=self.env._("Quote signed on the portal by %(name)s.", name=name)
+        )
+        return True

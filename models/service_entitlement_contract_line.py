@@ -1,0 +1,395 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from .ledger_guard import check_flow_fields, ledger_writer
+
+# What a line's price is made of; only entitlement managers change them.
+PRICE_FIELDS = frozenset({"line_value", "discount"})
+# Written by the add-on's invoicing code only.
+FLOW_FIELDS = frozenset({"contract_line_id", "credit_move_id", "credited_from"})
+
+
+class ServiceEntitlementContractLine(models.Model):
+    """A service contract's line (Business Central's contract line): one
+    serial number or product, its annual value and discount, and the dates it
+    is part of the contract.  The serial numbers and products of the lines in
+    force are the contract's coverage; each line is kept in step with a line
+    of the contract's ``contract.contract`` (OCA ``contract``), which
+    invoices it."""
+
+    _name = "service.entitlement.contract.line"
+    _description = "Service Contract Line"
+    _order = "entitlement_id, sequence, id"
+    _check_company_auto = True
+
+    sequence = fields.Integer(default=10)
+    entitlement_id = fields.Many2one(
+        "service.entitlement",
+        string="Service Contract",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        check_company=True,
+    )
+    company_id = fields.Many2one(
+        related="entitlement_id.company_id", store=True, index=True
+    )
+    partner_id = fields.Many2one(related="entitlement_id.partner_id", store=True)
+    currency_id = fields.Many2one(related="entitlement_id.currency_id")
+    lot_id = fields.Many2one(
+        "stock.lot",
+        string="Serial Number",
+        check_company=True,
+        index="btree_not_null",
+        help="The service item this line covers.",
+    )
+    product_id = fields.Many2one(
+        "product.product",
+        compute="_compute_product_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+        help="The product this line covers: every serial number of it when "
+        "the line names none.",
+    )
+    name = fields.Char(
+        string="Description", compute="_compute_name", store=True, readonly=False
+    )
+    line_value = fields.Monetary(
+        string="Annual Line Value",
+        groups="service_entitlement.group_billing_clerk",
+        help="What the line costs the customer for a year, before its discount.",
+    )
+    discount = fields.Float(
+        string="Line Discount %",
+        digits="Discount",
+        groups="service_entitlement.group_billing_clerk",
+    )
+    line_amount = fields.Monetary(
+        string="Annual Amount",
+        compute="_compute_line_amount",
+        store=True,
+        groups="service_entitlement.group_billing_clerk",
+        help="Annual line value after the line discount.",
+    )
+    response_hours = fields.Float(
+        string="Response Time (hours)",
+        help="Working hours within which a repair of this line's item must be "
+        "confirmed; zero: the contract's.",
+    )
+    date_start = fields.Date(
+        string="Start Date",
+        required=True,
+        compute="_compute_date_start",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="The day the line joins the contract; a line added during an "
+        "invoice period is invoiced for the rest of that period.",
+    )
+    date_end = fields.Date(
+        string="End Date",
+        help="The last day of the line (a removed item). A prepaid period "
+        "invoiced beyond it is credited.",
+    )
+    in_force = fields.Boolean(
+        compute="_compute_in_force",
+        help="The line covers its item today.",
+    )
+    contract_line_id = fields.Many2one(
+        "contract.line",
+        string="Recurring Invoice Line",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+    )
+    credit_move_id = fields.Many2one(
+        "account.move",
+        string="Credit Note",
+        readonly=True,
+        copy=False,
+        help="The credit note of the prepaid days after the line's end.",
+    )
+    credited_from = fields.Date(
+        readonly=True,
+        copy=False,
+        help="First day credited when the line ended.",
+    )
+
+    _sql_constraints = [
+        (
+            "lot_or_product",
+            "CHECK(lot_id IS NOT NULL OR product_id IS NOT NULL)",
+            "A contract line covers a serial number or a product.",
+        ),
+    ]
+
+    @api.depends("lot_id")
+    def _compute_product_id(self):
+        for line in self:
+            if line.lot_id:
+                line.product_id = line.lot_id.product_id
+
+    @api.depends("lot_id", "product_id")
+    def _compute_name(self):
+        for line in self:
+            if line.lot_id:
+                line.name = (
+                    f"{line.lot_id.product_id.display_name} ({line.lot_id.name})"
+                )
+            else:
+                line.name = line.product_id.display_name or ""
+
+    @api.depends("entitlement_id.date_start")
+    def _compute_date_start(self):
+        today = fields.Date.context_today(self)
+        for line in self:
+            if line.date_start:
+                continue
+            contract = line.entitlement_id
+            if contract.state in ("active", "waiting") and contract.date_start:
+                line.date_start = max(today, contract.date_start)
+            else:
+                line.date_start = contract.date_start or today
+
+    @api.depends("line_value", "discount")
+    def _compute_line_amount(self):
+        for line in self:
+            line.line_amount = line.currency_id.round(
+                line.line_value * (1.0 - line.discount / 100.0)
+            )
+
+    @api.depends("date_start", "date_end")
+    @api.depends_context("date")
+    def _compute_in_force(self):
+        today = fields.Date.context_today(self)
+        for line in self:
+            line.in_force = line._in_force_on(today)
+
+    def _in_force_on(self, day):
+        self.ensure_one()
+        contract = self.entitlement_id
+        # Before the contract starts, its lines are what it will cover.
+        started = self.date_start <= max(day, contract.date_start or day)
+        return started and (not self.date_end or self.date_end >= day)
+
+    @api.constrains("line_value", "discount")
+    def _check_price(self):
+        for line in self.sudo():
+            if line.line_value < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The annual value of %(line)s cannot be negative.",
+                        line=line.name,
+                    )
+                )
+            if not 0.0 <= line.discount <= 100.0:
+                raise ValidationError(
+                    self.env._(
+                        "The discount of %(line)s must be between 0%% and 100%%.",
+                        line=line.name,
+                    )
+                )
+
+    @api.constrains("date_start", "date_end", "entitlement_id")
+    def _check_dates(self):
+        for line in self:
+            contract = line.entitlement_id
+            if line.date_end and line.date_end < line.date_start:
+                raise ValidationError(
+                    self.env._(
+                        "The line %(line)s ends (%(end)s) before it starts "
+                        "(%(start)s).",
+                        line=line.name,
+                        end=line.date_end,
+                        start=line.date_start,
+                    )
+                )
+            if not (contract.date_start <= line.date_start <= contract.date_end) or (
+                line.date_end and line.date_end > contract.date_end
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The line %(line)s must lie within the dates of "
+                        "%(contract)s (%(start)s to %(end)s).",
+                        line=line.name,
+                        contract=contract.display_name,
+                        start=contract.date_start,
+                        end=contract.date_end,
+                    )
+                )
+
+    @api.constrains("lot_id", "product_id", "entitlement_id")
+    def _check_item(self):
+        for line in self:
+            contract = line.entitlement_id
+            if contract.entitlement_type != "service_contract":
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s is not a service contract: it has no contract lines.",
+                        name=contract.display_name,
+                    )
+                )
+            if line.lot_id and line.lot_id.product_id != line.product_id:
+                raise ValidationError(
+                    self.env._(
+                        "Serial number %(lot)s is a %(product)s, not a %(other)s.",
+                        lot=line.lot_id.name,
+                        product=line.lot_id.product_id.display_name,
+                        other=line.product_id.display_name,
+                    )
+                )
+            owner = line.lot_id.customer_id.commercial_partner_id
+            if owner and owner != contract.partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "Serial number %(lot)s belongs to %(owner)s, not to "
+                        "%(customer)s.",
+                        lot=line.lot_id.name,
+                        owner=owner.name,
+                        customer=contract.partner_id.name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_flow_fields(self.browse(), vals)
+        lines = super().create(vals_list)
+        lines.entitlement_id._check_contract_editable(self.env._("add lines"))
+        lines.entitlement_id._contract_sync()
+        return lines
+
+    def write(self, vals):
+        self.check_access("write")
+        self._check_flow_fields(self, vals)
+        contracts = self.entitlement_id
+        ending = self._ending(vals["date_end"]) if "date_end" in vals else self.browse()
+        if set(vals) - FLOW_FIELDS - {"sequence", "name"}:
+            contracts._check_contract_editable(self.env._("change lines"))
+            self._check_not_credited(vals)
+        res = super().write(vals)
+        contracts |= self.entitlement_id
+        for contract in ending.entitlement_id:
+            contract._contract_credit(
+                ending.filtered(lambda line, c=contract: line.entitlement_id == c)
+            )
+        contracts._contract_sync()
+        return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_invoiced(self):
+        invoiced = self.filtered(
+            lambda line: line.contract_line_id.sudo().last_date_invoiced
+        )
+        if invoiced:
+            raise UserError(
+                self.env._(
+                    "%(line)s has been invoiced: set its end date instead of "
+                    "deleting it.",
+                    line=invoiced[0].name,
+                )
+            )
+        self.entitlement_id._check_contract_editable(self.env._("delete lines"))
+
+    def unlink(self):
+        contracts = self.entitlement_id
+        oca_lines = self.contract_line_id.sudo()
+        res = super().unlink()
+        with ledger_writer():
+            oca_lines.unlink()
+        contracts.exists()._contract_sync()
+        return res
+
+    def _check_flow_fields(self, records, vals):
+        check_flow_fields(
+            records,
+            vals,
+            FLOW_FIELDS,
+            lambda field: self.env._(
+                "%(field)s of a contract line follows its invoicing; it cannot "
+                "be written directly.",
+                field=field.string,
+            ),
+        )
+
+    def _ending(self, date_end):
+        """The lines that a new ``date_end`` ends earlier than before."""
+        new_end = fields.Date.to_date(date_end)
+        return self.filtered(
+            lambda line: new_end and (not line.date_end or new_end < line.date_end)
+        )
+
+    def _check_not_credited(self, vals):
+        credited = self.filtered("credit_move_id")
+        if credited and ({"date_end", "date_start"} | PRICE_FIELDS) & set(vals):
+            raise UserError(
+                self.env._(
+                    "%(line)s was credited from %(date)s (%(move)s): it cannot "
+                    "change any more.",
+                    line=credited[0].name,
+                    date=credited[0].credited_from,
+                    move=credited[0].credit_move_id.display_name,
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Invoicing (OCA contract)
+    # ------------------------------------------------------------------
+
+    def _prepare_contract_line_vals(self):
+        """Values of the ``contract.line`` that invoices this line."""
+        self.ensure_one()
+        contract = self.entitlement_id
+        rule_type, interval, months = contract._invoice_period_rule()
+        period_start = contract._invoice_period_start(self.date_start)
+        date_end = min(self.date_end or contract.date_end, contract.date_end)
+        vals = {
+            "name": self.env._(
+                "%(contract)s: %(item)s", contract=contract.code, item=self.name
+            ),
+            "product_id": contract._contract_product().id,
+            "quantity": 1.0,
+            "automatic_price": False,
+            "price_unit": self.sudo().line_value * months / 12.0,
+            "discount": self.sudo().discount,
+            "recurring_rule_type": rule_type,
+            "recurring_interval": interval,
+            "recurring_invoicing_type": (
+                "pre-paid" if contract.invoice_prepaid else "post-paid"
+            ),
+            "date_start": period_start,
+            "date_end": max(
+                date_end, self.contract_line_id.last_date_invoiced or date_end
+            ),
+            "service_line_id": self.id,
+        }
+        if self.contract_line_id:
+            # The dates of the next invoice follow from what was invoiced.
+            vals.pop("date_start")
+        return vals
+
+    def _invoice_fraction(self, first, last):
+        """Share of the invoice period starting on ``first`` (the whole
+        period, as the contract's periods run) that the line is in force
+        between ``first`` and ``last``."""
+        self.ensure_one()
+        contract = self.entitlement_id
+        start, end = self._invoice_span(first, last)
+        if end < start:
+            return 0.0, start, end
+        period_end = contract._invoice_period_end(first)
+        full = (period_end - first).days + 1
+        return ((end - start).days + 1) / full, start, end
+
+    def _invoice_span(self, first, last):
+        self.ensure_one()
+        contract = self.entitlement_id
+        start = max(first, self.date_start, contract.date_start)
+        end = min(last, self.date_end or last, contract.date_end)
+        return start, end
+
+    def _write_flow(self, vals):
+        with ledger_writer():
+            return super().write(vals)

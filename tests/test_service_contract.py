@@ -1,0 +1,382 @@
+"""Service contracts as billing agreements: contract lines, invoicing by
+period on OCA ``contract``, prorated first periods, credit notes, price
+updates and bad input.  Amounts are computed by hand in the comments."""
+
+from datetime import date
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form
+
+from .common import EntitlementCase
+
+
+class ServiceContractCase(EntitlementCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.lot_a = cls._create_lot("SRV-A", customer=cls.customer)
+        cls.lot_b = cls._create_lot("SRV-B", customer=cls.customer)
+        cls.printer = cls._create_product("Printer X200")
+
+    @classmethod
+    def _contract_vals(cls, **vals):
+        return cls._entitlement_vals(
+            **{
+                "name": "Gold Support",
+                "entitlement_type": "service_contract",
+                "date_start": date(2027, 2, 15),
+                "date_end": date(2027, 12, 31),
+                "lot_ids": [],
+                "invoice_period": "quarter",
+                "invoice_prepaid": True,
+                "contract_line_ids": [
+                    Command.create({"lot_id": cls.lot_a.id, "line_value": 1200.0}),
+                    Command.create(
+                        {"lot_id": cls.lot_b.id, "line_value": 800.0, "discount": 10.0}
+                    ),
+                ],
+                **vals,
+            }
+        )
+
+    def _create_contract(self, **vals):
+        return self.env["service.entitlement"].create(self._contract_vals(**vals))
+
+    def _invoice_due(self, day, user=None):
+        """What a billing clerk's one click makes on ``day``."""
+        env = self.env(user=user or self.billing_user)
+        wizard = env["service.entitlement.contract.invoice.wizard"].create(
+            {"date": day}
+        )
+        action = wizard.action_create_invoices()
+        return self.env["account.move"].browse(action["domain"][0][2])
+
+    def _lines_by_item(self, invoice):
+        return {
+            line.contract_line_id.service_line_id.lot_id.name
+            or line.contract_line_id.service_line_id.product_id.name: line
+            for line in invoice.invoice_line_ids
+        }
+
+
+class TestContractLines(ServiceContractCase):
+    def test_lines_are_the_coverage(self):
+        contract = self._create_contract()
+        self.assertEqual(contract.lot_ids, self.lot_a | self.lot_b)
+        self.assertEqual(contract.coverage_scope, "lot")
+        line_a = contract.contract_line_ids.filtered(
+            lambda line: line.lot_id == self.lot_a
+        )
+        self.assertEqual(line_a.product_id, self.laptop)
+        self.assertEqual(line_a.date_start, contract.date_start)
+        # 1200 + 800 less 10% = 1,920 a year
+        self.assertEqual(contract.annual_amount, 1920.0)
+        contract.contract_line_ids = [Command.create({"product_id": self.printer.id})]
+        self.assertEqual(contract.product_ids, self.printer)
+        with self.assertRaisesRegex(UserError, "come from its contract lines"):
+            contract.lot_ids = [Command.set(self.lot_a.ids)]
+        # Other entitlements keep their coverage as it was.
+        warranty = self._create_entitlement()
+        warranty.lot_ids = [Command.set(self.lot_b.ids)]
+        self.assertEqual(warranty.lot_ids, self.lot_b)
+
+    def test_ended_line_stops_covering(self):
+        with freeze_time("2027-03-01"):
+            contract = self._create_contract()
+            contract.action_activate()
+            line_b = contract.contract_line_ids.filtered(
+                lambda line: line.lot_id == self.lot_b
+            )
+            line_b.date_end = date(2027, 3, 10)
+            self.assertIn(self.lot_b, contract.lot_ids, "in force until its end")
+        with freeze_time("2027-03-11"):
+            self.env["service.entitlement"]._cron_update_states()
+            self.assertEqual(contract.lot_ids, self.lot_a)
+            self.assertEqual(contract.annual_amount, 1200.0)
+
+    def test_bad_input(self):
+        for vals, message in (
+            ({"line_value": -1.0}, "cannot be negative"),
+            ({"discount": 150.0}, "between 0% and 100%"),
+            ({"date_start": date(2027, 1, 1)}, "within the dates"),
+            ({"date_end": date(2028, 1, 31)}, "within the dates"),
+            ({"date_end": date(2027, 2, 1)}, "ends .* before it starts"),
+        ):
+            with (
+                self.subTest(vals=vals),
+                self.assertRaisesRegex(ValidationError, message),
+            ):
+                with self.env.cr.savepoint():
+                    self._create_contract(
+                        contract_line_ids=[
+                            Command.create({"lot_id": self.lot_a.id, **vals})
+                        ]
+                    )
+        with self.assertRaisesRegex(ValidationError, "prepaid but has no invoice"):
+            self._create_contract(invoice_period="none")
+        with self.assertRaisesRegex(ValidationError, "not a service contract"):
+            self._create_entitlement(
+                contract_line_ids=[Command.create({"lot_id": self.lot_a.id})]
+            )
+        foreign = self._create_lot("FAB-1", customer=self.other_customer)
+        with self.assertRaisesRegex(ValidationError, "belongs to Fabrikam"):
+            self._create_contract(
+                contract_line_ids=[Command.create({"lot_id": foreign.id})]
+            )
+        with self.assertRaisesRegex(UserError, "has no contract lines"):
+            self._create_contract(contract_line_ids=[]).action_activate()
+
+    def test_roles(self):
+        contract = self._create_contract()
+        desk = contract.with_user(self.desk_user)
+        self.assertEqual(desk.lot_ids, self.lot_a | self.lot_b, "desk sees coverage")
+        with self.assertRaises(AccessError):
+            desk.contract_line_ids[0].read(["line_value"])
+        with self.assertRaises(AccessError):
+            desk.read(["annual_amount"])
+        with self.assertRaises(AccessError):
+            self.env["service.entitlement.contract.line"].with_user(
+                self.desk_user
+            ).create({"entitlement_id": contract.id, "lot_id": self.lot_a.id})
+        billing_line = contract.contract_line_ids[0].with_user(self.billing_user)
+        self.assertEqual(billing_line.line_value, 1200.0, "billing sees prices")
+        with self.assertRaises(AccessError):
+            billing_line.line_value = 1.0
+        manager = contract.with_user(self.manager_user)
+        manager.contract_line_ids[0].line_value = 1300.0
+        self.assertEqual(contract.annual_amount, 2020.0)
+        with self.assertRaises(AccessError):
+            self.env["service.entitlement.price.update.wizard"].with_user(
+                self.billing_user
+            ).create({"percent": 5.0})
+        with self.assertRaises(UserError):
+            self.env["service.entitlement.contract.invoice.wizard"].with_user(
+                self.manager_user
+            ).create({}).with_user(self.desk_user).action_create_invoices()
+
+
+class TestContractInvoicing(ServiceContractCase):
+    def test_quarterly_prepaid_year(self):
+        """Four invoices over the year, the first prorated, none twice; a
+        line added mid-quarter is invoiced for the rest of it."""
+        with freeze_time("2027-02-15"):
+            contract = self._create_contract()
+            contract.with_user(self.manager_user).action_activate()
+            oca = contract.contract_id
+            self.assertTrue(oca)
+            self.assertEqual(oca.service_entitlement_id, contract)
+            self.assertEqual(len(oca.contract_line_ids), 2)
+            self.assertEqual(contract.next_invoice_date, date(2027, 2, 15))
+        invoices = self.env["account.move"]
+        expected = {
+            # Q1 from 15 Feb: 45 of 90 days; A 300 a quarter, B 200 less 10%
+            "2027-02-15": {"SRV-A": 150.0, "SRV-B": 90.0},
+            # Q2, and the printer from 10 May: 52 of 91 days of 100.00
+            "2027-04-01": {"SRV-A": 300.0, "SRV-B": 180.0, "Printer X200": 57.14},
+            "2027-07-01": {"SRV-A": 300.0, "SRV-B": 180.0, "Printer X200": 100.0},
+            "2027-10-01": {"SRV-A": 300.0, "SRV-B": 180.0, "Printer X200": 100.0},
+        }
+        for day in (
+            "2027-02-15",
+            "2027-03-01",
+            "2027-04-01",
+            "2027-05-01",
+            "2027-07-01",
+            "2027-10-01",
+            "2027-11-15",
+            "2027-12-31",
+        ):
+            with freeze_time(day):
+                if day == "2027-03-01":
+                    contract.with_user(self.manager_user).contract_line_ids = [
+                        Command.create(
+                            {
+                                "product_id": self.printer.id,
+                                "line_value": 400.0,
+                                "date_start": date(2027, 5, 10),
+                            }
+                        )
+                    ]
+                if day in expected:
+                    invoice = self._invoice_due(date.fromisoformat(day))
+                    self.assertEqual(len(invoice), 1, day)
+                    lines = self._lines_by_item(invoice)
+                    self.assertEqual(
+                        {item: line.price_subtotal for item, line in lines.items()},
+                        expected[day],
+                        day,
+                    )
+                    self.assertEqual(invoice.partner_id, self.customer)
+                    self.assertEqual(invoice.invoice_origin, contract.display_name)
+                    invoice.action_post()
+                    invoices |= invoice
+                # The same day again, by the clerk or OCA contract's own job:
+                # nothing more.
+                with self.assertRaisesRegex(UserError, "No service contract"):
+                    self._invoice_due(date.fromisoformat(day))
+                self.env["contract.contract"]._cron_recurring_create(
+                    date.fromisoformat(day)
+                )
+                self.assertEqual(oca._get_related_invoices(), invoices)
+        self.assertEqual(len(invoices), 4)
+        first = self._lines_by_item(invoices.sorted("id")[0])["SRV-A"]
+        self.assertIn("SRV-A", first.name)
+        self.assertEqual(
+            (first.service_period_start, first.service_period_end),
+            (date(2027, 2, 15), date(2027, 3, 31)),
+        )
+        self.assertEqual(contract.contract_invoice_count, 4)
+        self.assertFalse(contract.next_invoice_date, "the year is invoiced")
+
+    def test_monthly_in_arrears(self):
+        with freeze_time("2027-01-10"):
+            contract = self._create_contract(
+                date_start=date(2027, 1, 10),
+                invoice_period="month",
+                invoice_prepaid=False,
+            )
+            contract.action_activate()
+            self.assertEqual(contract.next_invoice_date, date(2027, 2, 1))
+            with self.assertRaisesRegex(UserError, "No service contract"):
+                self._invoice_due(date(2027, 1, 31))
+        with freeze_time("2027-02-01"):
+            invoice = self._invoice_due(date(2027, 2, 1))
+            # January from the 10th: 22 of 31 days of 100.00 and of 66.67
+            lines = self._lines_by_item(invoice)
+            self.assertEqual(lines["SRV-A"].price_subtotal, 70.97)
+            self.assertEqual(lines["SRV-B"].price_subtotal, round(47.31 * 0.9, 2))
+            self.assertEqual(
+                lines["SRV-A"].service_period_end, date(2027, 1, 31), "in arrears"
+            )
+
+    def test_line_removed_is_credited_once(self):
+        with freeze_time("2027-04-01"):
+            contract = self._create_contract(date_start=date(2027, 4, 1))
+            contract.action_activate()
+            invoice = self._invoice_due(date(2027, 4, 1))
+            line_a = contract.contract_line_ids.filtered(
+                lambda line: line.lot_id == self.lot_a
+            )
+        with freeze_time("2027-05-20"):
+            with (
+                self.assertRaisesRegex(UserError, "still a draft"),
+                self.env.cr.savepoint(),
+            ):
+                line_a.date_end = date(2027, 5, 20)
+            line_a.invalidate_recordset()
+            self.assertFalse(line_a.date_end, "nothing saved")
+            self.assertFalse(line_a.credit_move_id)
+            invoice.action_post()
+            line_a.with_user(self.manager_user).date_end = date(2027, 5, 20)
+            credit = line_a.credit_move_id
+            self.assertEqual(credit.move_type, "out_refund")
+            # 21 May to 30 June: 41 of the 91 days of the 300.00 invoiced
+            self.assertEqual(credit.amount_untaxed, 135.16)
+            self.assertEqual(line_a.credited_from, date(2027, 5, 21))
+            self.assertEqual(
+                credit.invoice_line_ids.service_period_start, date(2027, 5, 21)
+            )
+            self.assertIn(credit, contract.contract_id._get_related_invoices())
+            with self.assertRaisesRegex(UserError, "was credited"):
+                line_a.date_end = date(2027, 5, 25)
+            self.assertLogged(contract, "Credit note")
+        with freeze_time("2027-07-01"):
+            july = self._invoice_due(date(2027, 7, 1))
+            self.assertEqual(list(self._lines_by_item(july)), ["SRV-B"])
+        self.assertEqual(
+            self.env["account.move"].search_count(
+                [
+                    ("move_type", "=", "out_refund"),
+                    ("partner_id", "=", self.customer.id),
+                ]
+            ),
+            1,
+        )
+
+    def test_cancellation_credits_the_rest_of_the_period(self):
+        with freeze_time("2027-07-01"):
+            contract = self._create_contract(date_start=date(2027, 7, 1))
+            contract.action_activate()
+            self._invoice_due(date(2027, 7, 1)).action_post()
+        with freeze_time("2027-08-15"):
+            contract.with_user(self.manager_user).action_cancel()
+            credit = contract.contract_line_ids.credit_move_id
+            self.assertEqual(len(credit), 1, "one credit note for the contract")
+            # 16 August to 30 September: 46 of 92 days of 300.00 and 180.00
+            self.assertEqual(credit.amount_untaxed, 150.0 + 90.0)
+            self.assertEqual(
+                set(contract.contract_line_ids.mapped("date_end")), {date(2027, 8, 15)}
+            )
+            with self.assertRaisesRegex(UserError, "already cancelled"):
+                contract.action_cancel()
+        with freeze_time("2027-10-01"):
+            with self.assertRaisesRegex(UserError, "No service contract"):
+                self._invoice_due(date(2027, 10, 1))
+        self.assertEqual(
+            self.env["account.move"].search_count(
+                [
+                    ("move_type", "=", "out_refund"),
+                    ("partner_id", "=", self.customer.id),
+                ]
+            ),
+            1,
+        )
+
+    def test_oca_lines_follow_the_service_contract(self):
+        with freeze_time("2027-02-15"):
+            contract = self._create_contract()
+            contract.action_activate()
+            oca_line = contract.contract_line_ids[0].contract_line_id
+            self.assertEqual(oca_line.price_unit, 300.0)
+            self.assertEqual(oca_line.recurring_rule_type, "quarterly")
+            self.assertEqual(oca_line.recurring_invoicing_type, "pre-paid")
+            self.assertEqual(oca_line.date_start, date(2027, 1, 1))
+            with self.assertRaisesRegex(UserError, "change the service contract"):
+                oca_line.price_unit = 1.0
+            with self.assertRaisesRegex(UserError, "cannot change"):
+                contract.invoice_period = "month"
+            with self.assertRaisesRegex(UserError, "cannot go back to draft"):
+                contract.action_draft()
+
+
+class TestPriceUpdate(ServiceContractCase):
+    def test_update_prices(self):
+        with freeze_time("2027-02-15"):
+            contract = self._create_contract()
+            contract.action_activate()
+            self.assertEqual(contract.next_price_update_date, date(2028, 2, 15))
+            other = self._create_contract(
+                contract_line_ids=[
+                    Command.create({"lot_id": self._create_lot("SRV-C").id})
+                ]
+            )
+            wizard = Form(
+                self.env["service.entitlement.price.update.wizard"]
+                .with_user(self.manager_user)
+                .with_context(
+                    active_model="service.entitlement",
+                    active_ids=(contract | other).ids,
+                )
+            )
+            wizard.percent = 5.0
+            wizard = wizard.save()
+            self.assertEqual(wizard.due_count, 0)
+            with self.assertRaisesRegex(UserError, "has a price update due"):
+                wizard.action_apply()
+            contract.next_price_update_date = date(2027, 2, 15)
+            wizard.action_apply()
+            self.assertEqual(
+                contract.contract_line_ids.mapped("line_value"), [1260.0, 840.0]
+            )
+            self.assertEqual(contract.next_price_update_date, date(2028, 2, 15))
+            self.assertEqual(
+                contract.contract_line_ids[0].contract_line_id.price_unit, 315.0
+            )
+            self.assertLogged(contract, "Prices updated by 5.0%")
+            with self.assertRaisesRegex(ValidationError, "above zero"):
+                self.env["service.entitlement.price.update.wizard"].create(
+                    {"percent": -100.0}
+                )
