@@ -82,12 +82,12 @@ def bulk_entitlements(env, count):
             date_start, date_end, allocation_type, total_terms, used_terms,
             remaining_terms, remaining_percent, limit_policy, consume_on,
             coverage_scope, active, is_default, parts_coverage_percent,
-            labor_coverage_percent, overage_price, has_channel_limits,
+            labor_coverage_percent, overage_price, has_channel_limits, invoice_period,
             create_uid, write_uid, create_date, write_date)
         SELECT 'Bulk ' || g, 'BULK/' || g, (%(partners)s)[1 + g %% 1000],
                %(company)s, 'warranty', 'active', %(start)s, %(end)s, 'incidents',
                5, 0, 5, 100, 'block', 'confirm', 'all', true, false, 100, 100, 0,
-               false, 1, 1, now(), now()
+               false, 'none', 1, 1, now(), now()
           FROM generate_series(1, %(count)s) g
         """,
         {

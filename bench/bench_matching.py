@@ -208,6 +208,7 @@ def bulk(env, entitlements, customers):
             remaining_terms, remaining_percent, limit_policy, consume_on,
             coverage_scope, active, is_default, parts_coverage_percent,
             labor_coverage_percent, overage_price, alert_threshold_percent,
+            invoice_period,
             create_uid, write_uid, create_date, write_date)
         SELECT 'Match ' || g, 'MATCH/' || g,
                (%(partners)s)[1 + (g - 1) %% %(customers)s], %(company)s,
@@ -221,7 +222,7 @@ def bulk(env, entitlements, customers):
                     WHEN 0 THEN 'lot' WHEN 1 THEN 'lot' WHEN 2 THEN 'product'
                     WHEN 3 THEN 'category'
                     ELSE CASE WHEN g %% 4 = 0 THEN 'all' ELSE 'lot' END END,
-               true, g %% 7 = 0, 100, 100, 0, 20, 1, 1, now(), now()
+               true, g %% 7 = 0, 100, 100, 0, 20, 'none', 1, 1, now(), now()
           FROM generate_series(1, %(count)s) g,
                LATERAL (SELECT CASE WHEN h < 75 THEN 'active'
                                     WHEN h < 85 THEN 'expired'

@@ -131,7 +131,11 @@ class RepairOrder(models.Model):
     )
 
     @api.depends(
-        "entitlement_id", "sla_start", "sla_held_hours", "sla_held_response_hours"
+        "entitlement_id",
+        "lot_id",
+        "sla_start",
+        "sla_held_hours",
+        "sla_held_response_hours",
     )
     def _compute_sla_deadlines(self):
         """Deadlines count working hours from when the request came in, and
@@ -143,13 +147,40 @@ class RepairOrder(models.Model):
             calendar = repair.company_id.resource_calendar_id
             repair.sla_response_deadline = repair._sla_deadline(
                 calendar,
-                entitlement.response_hours,
+                repair._sla_target_hours("response_hours"),
                 start,
                 repair.sla_held_response_hours,
             )
             repair.sla_resolution_deadline = repair._sla_deadline(
                 calendar, entitlement.resolution_hours, start, repair.sla_held_hours
             )
+
+    def _sla_target_hours(self, target_field):
+        """The entitlement's target, or the response time that the service
+        contract's line of the repaired item sets instead."""
+        self.ensure_one()
+        entitlement = self.entitlement_id.sudo()
+        if (
+            target_field == "response_hours"
+            and entitlement.entitlement_type == "service_contract"
+            and entitlement.contract_line_ids
+        ):
+            lines = entitlement.contract_line_ids.filtered(
+                lambda line: line.response_hours and line.in_force
+            )
+            line = (
+                lines.filtered(lambda line: line.lot_id == self.lot_id)[:1]
+                or (
+                    lines.filtered(
+                        lambda line: (
+                            not line.lot_id and line.product_id == self.product_id
+                        )
+                    )[:1]
+                )
+            )
+            if line:
+                return line.response_hours
+        return entitlement[target_field]
 
     @api.model
     def _sla_deadline(self, calendar, hours, start, held=0.0):
@@ -429,7 +460,7 @@ class RepairOrder(models.Model):
         """Note when the repair was answered or resolved, and whether late.
         Only repairs whose entitlement sets that target are looked at."""
         now = fields.Datetime.now()
-        targeted = self.filtered(lambda r: r.entitlement_id.sudo()[target_field])
+        targeted = self.filtered(lambda r: r._sla_target_hours(target_field))
         for repair in targeted.filtered(
             lambda r, f=field: r[deadline_field] and not r[f]
         ):

@@ -713,15 +713,20 @@ class ServiceEntitlement(models.Model):
     # ------------------------------------------------------------------
 
     def _transfer_share(self, lot):
-        """The terms that go with ``lot`` when it changes owner: what is
-        left, shared equally among the serial numbers the entitlement covers
-        (whole incidents)."""
+        """The terms that go with ``lot`` when it changes owner: its part
+        (``_transfer_weight``) of what is left (whole incidents)."""
         self.ensure_one()
         remaining = max(self.remaining_terms, 0.0)
-        share = remaining / max(len(self.lot_ids), 1)
+        share = remaining * self._transfer_weight(lot)
         if self.allocation_type == "incidents":
             return float(int(share))
         return float_round(share, precision_digits=2, rounding_method="DOWN")
+
+    def _transfer_weight(self, lot):
+        """Part of the remaining terms that goes with ``lot``: an equal part
+        of the serial numbers covered."""
+        self.ensure_one()
+        return 1.0 / max(len(self.lot_ids), 1)
 
     def _transfer_copy(self, lot, customer, share, date, state):
         """The new owner's entitlement: the same terms for the rest of the

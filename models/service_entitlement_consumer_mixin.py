@@ -19,6 +19,7 @@ CANDIDATE_FIELDS = [
     "state",
     "response_hours",
     "resolution_hours",
+    "entitlement_type",
     "date_start",
     "date_end",
     "is_default",

@@ -542,6 +542,43 @@ class ServiceEntitlement(models.Model):
         return credit
 
     # ------------------------------------------------------------------
+    # Warranty transfer (see stock.lot._service_transfer)
+    # ------------------------------------------------------------------
+
+    def _transfer_weight(self, lot):
+        """A service contract weighs its serial numbers by their lines'
+        annual amounts."""
+        lines = self.sudo().contract_line_ids.filtered("in_force")
+        total = sum(lines.mapped("line_amount"))
+        if not total:
+            return super()._transfer_weight(lot)
+        own = lines.filtered(lambda line: line.lot_id == lot)
+        return sum(own.mapped("line_amount")) / total
+
+    def _transfer_release(self, lot, share):
+        """A service contract ends the lines of ``lot`` the day before (a
+        line that has not started nor been invoiced goes); what a prepaid
+        period invoiced beyond is credited."""
+        lines = self.contract_line_ids.filtered(
+            lambda line: line.lot_id == lot and line.in_force
+        )
+        if not lines:
+            return super()._transfer_release(lot, share)
+        self.ensure_one()
+        yesterday = fields.Date.context_today(self) - relativedelta(days=1)
+        for line in lines:
+            if line.date_start > yesterday and not (
+                line.contract_line_id.sudo().last_date_invoiced
+            ):
+                line.unlink()
+            else:
+                line.date_end = max(yesterday, line.date_start)
+        if share:
+            self.total_terms = max(self.total_terms - share, self.used_terms)
+        if not self.contract_line_ids.filtered("in_force"):
+            self.action_cancel()
+
+    # ------------------------------------------------------------------
     # Quotes signed on the portal
     # ------------------------------------------------------------------
 

@@ -192,6 +192,17 @@ class ServiceEntitlementContractLine(models.Model):
                     )
                 )
 
+    @api.constrains("response_hours")
+    def _check_response_hours(self):
+        for line in self:
+            if line.response_hours < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The response time of %(line)s cannot be negative.",
+                        line=line.name,
+                    )
+                )
+
     @api.constrains("date_start", "date_end", "entitlement_id")
     def _check_dates(self):
         for line in self:

@@ -361,3 +361,105 @@ class TestReservationsOfFailedRequests(TransactionCase):
             self._confirm(env)
             cr.commit()  # pylint: disable=invalid-commit
         self.assertEqual(self._state(), (1, 1, 1, 1))
+
+
+@tagged("post_install", "-at_install", "-standard", "concurrency")
+class TestContractInvoicingRace(TransactionCase):
+    """Two billing clerks (or a clerk and OCA contract's daily job) invoice
+    the same service contracts at the same moment, each in its own
+    transaction: every period is invoiced once."""
+
+    def _committed(self, func):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            return func(env)
+
+    def test_two_clerks_invoice_once(self):
+        def build(env):
+            today = fields.Date.context_today(env["service.entitlement"])
+            partner = env["res.partner"].create(
+                {"name": "Contract race customer", "is_company": True}
+            )
+            product = env["product.product"].create(
+                {
+                    "name": "Contract race device",
+                    "type": "consu",
+                    "tracking": "serial",
+                }
+            )
+            lots = env["stock.lot"].create(
+                [{"name": f"RACE-{i}", "product_id": product.id} for i in range(3)]
+            )
+            contracts = env["service.entitlement"].create(
+                [
+                    {
+                        "name": f"Race contract {i}",
+                        "partner_id": partner.id,
+                        "entitlement_type": "service_contract",
+                        "date_start": today - timedelta(days=10),
+                        "date_end": today + timedelta(days=300),
+                        "invoice_period": "month",
+                        "invoice_prepaid": True,
+                        "contract_line_ids": [
+                            fields.Command.create(
+                                {"lot_id": lot.id, "line_value": 1200.0}
+                            )
+                        ],
+                    }
+                    for i, lot in enumerate(lots)
+                ]
+            )
+            contracts.action_activate()
+            return partner.id, product.id, lots.ids, contracts.ids, today
+
+        partner_id, product_id, lot_ids, contract_ids, today = self._committed(build)
+        self.addCleanup(self._drop, partner_id, product_id, lot_ids, contract_ids)
+        barrier = threading.Barrier(2)
+        made = {}
+
+        def clerk(name):
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                Entitlement = env["service.entitlement"]
+                oca = Entitlement.browse(contract_ids).contract_id
+                barrier.wait(timeout=30)
+                moves = service_model.retrying(
+                    lambda: Entitlement._contract_invoice_due(oca, today), env
+                )
+                made[name] = len(moves)
+
+        threads = [threading.Thread(target=clerk, args=(n,)) for n in ("a", "b")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        self.assertEqual(sorted(made.values()), [0, 3], made)
+
+        def invoices(env):
+            contracts = env["service.entitlement"].browse(contract_ids)
+            return sum(len(c.contract_id._get_related_invoices()) for c in contracts)
+
+        self.assertEqual(self._committed(invoices), 3)
+
+    def _drop(self, partner_id, product_id, lot_ids, contract_ids):
+        def drop(env):
+            contracts = env["service.entitlement"].browse(contract_ids)
+            oca = contracts.contract_id
+            moves = env["account.move"].search([("partner_id", "=", partner_id)])
+            moves.filtered(lambda m: m.state == "posted").button_draft()
+            moves.unlink()
+            env.cr.execute(
+                "UPDATE service_entitlement SET state = 'cancelled', "
+                "contract_id = NULL WHERE id IN %s",
+                [tuple(contract_ids)],
+            )
+            env.cr.execute(
+                "DELETE FROM contract_contract WHERE id IN %s", [tuple(oca.ids)]
+            )
+            env.invalidate_all()
+            contracts.unlink()
+            env["stock.lot"].browse(lot_ids).unlink()
+            env["product.product"].browse(product_id).unlink()
+            env["res.partner"].browse(partner_id).unlink()
+
+        self._committed(drop)

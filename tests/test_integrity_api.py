@@ -419,6 +419,116 @@ class TestIntegrityOverExternalApi(HttpCase):
         self.assertEqual(self._snapshot(), before)
         self.assertEqual(self.lot.customer_id, self.adatum)
 
+    def test_contract_prices_belong_to_managers(self):
+        """Contract lines, their prices, the recurring invoicing they feed,
+        the quote's signature and the price update are the managers'; the
+        invoicing run is the billing clerks'.  Over the API the other roles
+        are refused, and no price, line or invoice changes."""
+        env = self.env
+        contract = env["service.entitlement"].create(
+            {
+                "name": "Adatum service contract",
+                "partner_id": self.adatum.id,
+                "entitlement_type": "service_contract",
+                "date_start": self.adatum_warranty.date_start,
+                "date_end": self.adatum_warranty.date_end,
+                "total_terms": 5,
+                "invoice_period": "quarter",
+                "invoice_prepaid": True,
+                "contract_line_ids": [
+                    Command.create({"lot_id": self.lot.id, "line_value": 1200.0})
+                ],
+            }
+        )
+        contract.action_activate()
+        line = contract.contract_line_ids
+        oca_line = line.contract_line_id
+        invoice = env["service.entitlement"]._contract_invoice_due(
+            contract.contract_id, fields.Date.context_today(contract)
+        )
+        self.assertEqual(len(invoice), 1)
+
+        def prices():
+            env.invalidate_all()
+            env.cr.execute(
+                "SELECT id, line_value, discount, date_start, date_end, "
+                "credit_move_id, contract_line_id "
+                "FROM service_entitlement_contract_line ORDER BY id"
+            )
+            rows = env.cr.fetchall()
+            env.cr.execute(
+                "SELECT id, specific_price, discount, date_start, date_end, "
+                "is_canceled FROM contract_line ORDER BY id"
+            )
+            rows += env.cr.fetchall()
+            env.cr.execute(
+                "SELECT id, signed_by, quote_sent, contract_id, state "
+                "FROM service_entitlement ORDER BY id"
+            )
+            rows += env.cr.fetchall()
+            env.cr.execute("SELECT count(*) FROM account_move")
+            return rows + env.cr.fetchall()
+
+        before = prices()
+        Line = "service.entitlement.contract.line"
+        for role in ("desk", "tech", "billing", "portal"):
+            with self.subTest(role=role):
+                self.assertRefused(role, Line, "write", [line.id], {"line_value": 1})
+                self.assertRefused(
+                    role,
+                    Line,
+                    "create",
+                    {"entitlement_id": contract.id, "lot_id": self.lot.id},
+                )
+                self.assertRefused(role, Line, "unlink", [line.id])
+                self.assertRefused(
+                    role, "service.entitlement.price.update.wizard", "create", {}
+                )
+        for role in ("desk", "tech"):
+            with self.subTest(role=role):
+                self.assertRefused(role, Line, "read", [line.id], ["line_value"])
+                self.assertRefused(
+                    role,
+                    "service.entitlement",
+                    "read",
+                    [contract.id],
+                    ["annual_amount"],
+                )
+                self.assertRefused(
+                    role, "service.entitlement.contract.invoice.wizard", "create", {}
+                )
+        for role in ("desk", "tech", "billing", "manager", "portal"):
+            with self.subTest(role=role):
+                self.assertRefused(
+                    role, "contract.line", "write", [oca_line.id], {"price_unit": 1}
+                )
+                self.assertRefused(
+                    role,
+                    "service.entitlement",
+                    "write",
+                    [contract.id],
+                    {"signed_by": "Someone", "quote_sent": True},
+                )
+        # Even a manager cannot write what the invoicing keeps.
+        self.assertRefused(
+            "manager", Line, "write", [line.id], {"credit_move_id": invoice.id}
+        )
+        self.assertRefused(
+            "manager", "service.entitlement", "write", [contract.id], {"contract_id": 0}
+        )
+        self.assertRefused(
+            "manager",
+            "service.entitlement",
+            "write",
+            [contract.id],
+            {"lot_ids": [(6, 0, [])]},
+        )
+        self.assertEqual(prices(), before)
+        # The manager's own way works over the API too.
+        self._call("manager", Line, "write", [line.id], {"line_value": 1300.0})
+        env.invalidate_all()
+        self.assertEqual(oca_line.price_unit, 325.0)
+
     def test_portal_user_sees_only_own_company(self):
         found = self._call(
             "portal", "service.entitlement", "search_read", [], fields=["name"]

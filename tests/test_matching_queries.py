@@ -100,7 +100,7 @@ class TestMatchingQueries(RepairEntitlementCase):
                 date_start, date_end, allocation_type, total_terms, used_terms,
                 remaining_terms, remaining_percent, limit_policy, consume_on,
                 coverage_scope, active, is_default, parts_coverage_percent,
-                labor_coverage_percent, overage_price,
+                labor_coverage_percent, overage_price, invoice_period,
                 create_uid, write_uid, create_date, write_date)
             SELECT 'Bulk ' || g, 'BULK/' || g,
                    CASE WHEN g %% 100 = 0 THEN %(own)s
@@ -113,7 +113,7 @@ class TestMatchingQueries(RepairEntitlementCase):
                         WHEN g %% 4 = 1 THEN 'product'
                         WHEN g %% 4 = 2 THEN 'category'
                         ELSE 'all' END,
-                   true, false, 100, 100, 0, 1, 1, now(), now()
+                   true, false, 100, 100, 0, 'none', 1, 1, now(), now()
               FROM generate_series(1, %(count)s) g
             """,
             {

@@ -54,7 +54,7 @@ class TestQueryCounts(RepairEntitlementCase):
                 date_start, date_end, allocation_type, total_terms, used_terms,
                 remaining_terms, remaining_percent, limit_policy, consume_on,
                 coverage_scope, active, is_default, parts_coverage_percent,
-                labor_coverage_percent, overage_price,
+                labor_coverage_percent, overage_price, invoice_period,
                 create_uid, write_uid, create_date, write_date)
             SELECT 'Bulk ' || g, 'BULK/' || g,
                    CASE WHEN g %% 100 = 0 THEN %(own)s
@@ -63,7 +63,7 @@ class TestQueryCounts(RepairEntitlementCase):
                    CASE WHEN g %% 100 = 0 THEN 'expired' ELSE 'active' END,
                    %(start)s, CASE WHEN g %% 100 = 0 THEN %(old_end)s ELSE %(end)s END,
                    'incidents', 5, 0, 5, 100, 'block', 'confirm', 'all', true, false,
-                   100, 100, 0, 1, 1, now(), now()
+                   100, 100, 0, 'none', 1, 1, now(), now()
               FROM generate_series(1, %(count)s) g
             """,
             {

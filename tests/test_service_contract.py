@@ -2,15 +2,16 @@
 period on OCA ``contract``, prorated first periods, credit notes, price
 updates and bad input.  Amounts are computed by hand in the comments."""
 
-from datetime import date
+from datetime import date, datetime
 
+from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form
 
-from .common import EntitlementCase
+from .common import EntitlementCase, RepairEntitlementCase
 
 
 class ServiceContractCase(EntitlementCase):
@@ -380,3 +381,61 @@ class TestPriceUpdate(ServiceContractCase):
                 self.env["service.entitlement.price.update.wizard"].create(
                     {"percent": -100.0}
                 )
+
+
+class TestContractRepairs(RepairEntitlementCase):
+    """What the desk sees of a contract at the counter: its lines' coverage,
+    a line's response time, and a transfer weighed by the lines."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.resource_calendar_id = cls.env.ref("resource.resource_calendar_std")
+        cls.company.resource_calendar_id.tz = "UTC"
+        cls.contract = cls._active_entitlement(
+            name="Gold Support",
+            entitlement_type="service_contract",
+            lot_ids=[],
+            total_terms=9,
+            response_hours=8,
+            transferable=True,
+            contract_line_ids=[
+                Command.create(
+                    {"lot_id": cls.lot.id, "line_value": 1200.0, "response_hours": 2}
+                ),
+                Command.create({"lot_id": cls.lot2.id, "line_value": 600.0}),
+            ],
+        )
+
+    def test_line_response_time(self):
+        with freeze_time(datetime(2026, 11, 20, 15, 0)):
+            repair = self._create_repair()
+            other = self._create_repair(lot=self.lot2)
+            self.env.flush_all()
+        self.assertEqual(repair.entitlement_id, self.contract)
+        # 2 hours of the line, on Friday 15:00-17:00
+        self.assertEqual(repair.sla_response_deadline, datetime(2026, 11, 20, 17, 0))
+        # 8 hours of the contract: 2 on Friday, 6 on Monday
+        self.assertEqual(other.sla_response_deadline, datetime(2026, 11, 23, 15, 0))
+        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+            self.contract.contract_line_ids[0].response_hours = -1
+
+    def test_transfer_weighs_the_lines(self):
+        new_owner = self._create_partner("Northwind")
+        wizard = (
+            self.env["service.lot.transfer.wizard"]
+            .with_user(self.desk_user)
+            .create({"lot_id": self.lot.id, "customer_id": new_owner.id})
+        )
+        wizard.action_confirm()
+        # 1,200 of the 1,800 a year: 6 of the 9 incidents go with the serial
+        self.assertEqual(self.contract.total_terms, 3)
+        line = self.contract.contract_line_ids.filtered(
+            lambda line: line.lot_id == self.lot
+        )
+        self.assertEqual(line.date_end, self.today - relativedelta(days=1))
+        self.assertEqual(self.contract.lot_ids, self.lot2)
+        new = self.lot.entitlement_ids.filtered(lambda e: e.partner_id == new_owner)
+        self.assertEqual(new.total_terms, 6)
+        self.assertEqual(new.state, "active")
+        self.assertFalse(new.contract_line_ids, "the new owner is not invoiced")
