@@ -1,11 +1,15 @@
+import binascii
+import re
 from urllib.parse import quote
 
 from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
-from odoo.http import request
+from odoo.http import content_disposition, request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+CONTRACT_REPORT = "service_entitlement.service_entitlement_contract_report_action"
 
 
 class EntitlementPortal(CustomerPortal):
@@ -14,8 +18,14 @@ class EntitlementPortal(CustomerPortal):
     _items_per_page = 20
 
     def _entitlement_domain(self):
+        """The customer's entitlements, and the quotes sent to them."""
         partner = request.env.user.partner_id.commercial_partner_id
-        return [("partner_id", "=", partner.id), ("state", "!=", "draft")]
+        return [
+            ("partner_id", "=", partner.id),
+            "|",
+            ("state", "!=", "draft"),
+            ("quote_sent", "=", True),
+        ]
 
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
@@ -89,6 +99,12 @@ class EntitlementPortal(CustomerPortal):
                 report_ref="service_entitlement.service_entitlement_report_action",
                 download=download,
             )
+        message = kw.get("message")
+        if message == "sign_ok":
+            message = request.env._(
+                "Thank you: your service contract is signed and in force."
+            )
+        user = request.env.user
         values = self._get_page_view_values(
             entitlement,
             access_token,
@@ -97,7 +113,9 @@ class EntitlementPortal(CustomerPortal):
                 "entitlement": entitlement,
                 "lots": entitlement._portal_requestable_lots(),
                 "can_request": entitlement._portal_can_request_repair(),
-                "message": kw.get("message"),
+                "can_sign": self._contract_can_be_signed(entitlement),
+                "signer_name": "" if user._is_public() else user.partner_id.name,
+                "message": message,
                 "error": kw.get("error"),
             },
             "my_entitlements_history",
@@ -128,3 +146,94 @@ class EntitlementPortal(CustomerPortal):
             "Your repair request %(repair)s was received.", repair=repair.name
         )
         return request.redirect(f"{url}?message={quote(message)}")
+
+    # ------------------------------------------------------------------
+    # Service contracts: the contract PDF, quotes signed on the portal
+    # ------------------------------------------------------------------
+
+    def _contract_can_be_signed(self, entitlement_sudo):
+        return (
+            entitlement_sudo.entitlement_type == "service_contract"
+            and entitlement_sudo._quote_can_be_signed()
+        )
+
+    @http.route(
+        ["/my/entitlements/<int:entitlement_id>/contract"],
+        type="http",
+        auth="public",
+        website=True,
+    )
+    def portal_entitlement_contract(
+        self, entitlement_id, access_token=None, report_type="pdf", download=False, **kw
+    ):
+        """The service contract as a document: lines, prices, invoicing and
+        the customer's signature."""
+        entitlement = self._entitlement_or_404(entitlement_id, access_token)
+        if entitlement is None or entitlement.entitlement_type != "service_contract":
+            raise request.not_found()
+        response = self._show_report(
+            model=entitlement,
+            report_type=report_type,
+            report_ref=CONTRACT_REPORT,
+            download=download,
+        )
+        if report_type == "pdf" and download:
+            name = request.env._("Contract %(code)s", code=entitlement.code)
+            response.headers["Content-Disposition"] = content_disposition(
+                "{}.pdf".format(re.sub(r"\W+", "_", name))
+            )
+        return response
+
+    def _contract_accept_error(self, contract_sudo, name, signature):
+        """Why the quote cannot be accepted with ``name`` and ``signature``,
+        if it cannot."""
+        if contract_sudo.signed_on:
+            return request.env._(
+                "This service contract was already signed by %(signer)s.",
+                signer=contract_sudo.signed_by,
+            )
+        if not self._contract_can_be_signed(contract_sudo):
+            return request.env._("This quote cannot be signed any more.")
+        if not name:
+            return request.env._("Your name is missing.")
+        if not signature:
+            return request.env._("Signature is missing.")
+        return None
+
+    @http.route(
+        ["/my/entitlements/<int:entitlement_id>/accept"],
+        type="json",
+        auth="public",
+        website=True,
+    )
+    def portal_contract_accept(
+        self, entitlement_id, access_token=None, name=None, signature=None
+    ):
+        """The customer accepts a service contract quote with their name and
+        signature (Odoo's portal signature form), which activates it."""
+        # From the query string when not in the JSON parameters.
+        access_token = access_token or request.httprequest.args.get("access_token")
+        try:
+            contract_sudo = self._document_check_access(
+                "service.entitlement", entitlement_id, access_token=access_token
+            )
+        except (AccessError, MissingError):
+            return {"error": request.env._("Invalid service contract.")}
+        name = name.strip() if isinstance(name, str) else ""
+        error = self._contract_accept_error(contract_sudo, name, signature)
+        if error:
+            return {"error": error}
+        try:
+            # Nothing of a refused signature is kept.
+            with request.env.cr.savepoint():
+                contract_sudo._quote_accept(name, signature)
+        except (TypeError, binascii.Error):
+            return {"error": request.env._("Invalid signature data.")}
+        except UserError as error:
+            return {"error": str(error)}
+        return {
+            "force_refresh": True,
+            "redirect_url": contract_sudo.get_portal_url(
+                query_string="&message=sign_ok"
+            ),
+        }

@@ -19,6 +19,7 @@ from . import service_entitlement_channel_limit
 from . import service_entitlement_consumption
 from . import service_entitlement_contract
 from . import service_entitlement_contract_line
+from . import service_entitlement_profit
 from . import service_entitlement_renewal
 from . import service_entitlement_reservation
 from . import service_entitlement_template

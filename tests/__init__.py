@@ -5,6 +5,8 @@ from . import test_channels
 from . import test_concurrency
 from . import test_constraints
 from . import test_consumer_mixin
+from . import test_contract_portal
+from . import test_contract_profit
 from . import test_counter_coverage
 from . import test_delivery_warranty
 from . import test_edit_orders

@@ -50,13 +50,15 @@ def unpatched_qt():
     return "patched qt" not in version
 
 
-@tagged("post_install", "-at_install")
-class TestStatementPdf(RepairEntitlementCase, HttpCase):
+class PdfTextMixin:
+    """Render a report as a real PDF and read its text back (for an
+    ``HttpCase``)."""
+
     def _require(self, found, tool):
         if found:
             return
         message = (
-            f"{tool} is needed to render the statement as a PDF and read it "
+            f"{tool} is needed to render the reports as PDFs and read them "
             "back (Debian/Ubuntu: apt-get install wkhtmltopdf poppler-utils)."
         )
         if in_ci():
@@ -105,6 +107,9 @@ class TestStatementPdf(RepairEntitlementCase, HttpCase):
                 timeout=60,
             ).stdout
 
+
+@tagged("post_install", "-at_install")
+class TestStatementPdf(PdfTextMixin, RepairEntitlementCase, HttpCase):
     def test_statement_pdf_shows_customer_terms_and_ledger(self):
         Report = self.env["ir.actions.report"]
         self._require(Report.get_wkhtmltopdf_state() == "ok", "wkhtmltopdf")

@@ -1,0 +1,1 @@
+from . import service_entitlement_profit_report
