@@ -51,6 +51,7 @@
             "service_entitlement/static/tests/tours/*.js",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
     "demo": [
         "demo/res_users_demo.xml",
         "demo/service_entitlement_demo.xml",

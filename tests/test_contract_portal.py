@@ -68,7 +68,9 @@ class TestContractPortal(PdfTextMixin, RepairEntitlementCase, HttpCase):
             invoice_prepaid=True,
             is_quote=True,
             contract_line_ids=[
-                Command.create({"lot_id": lot.id, "line_value": 1200.0})
+                Command.create(
+                    {"lot_id": lot.id, "line_value": 1200.0, "discount": 12.5}
+                )
             ],
         )
 
@@ -109,6 +111,8 @@ class TestContractPortal(PdfTextMixin, RepairEntitlementCase, HttpCase):
         for expected in (
             "QUOTE-0001",
             "1,200.00",
+            "12.50 %",
+            "1,050.00",
             "Quarter",
             "In advance (prepaid)",
             "o_entitlement_accept_sign",
@@ -248,6 +252,7 @@ class TestContractPortal(PdfTextMixin, RepairEntitlementCase, HttpCase):
             self.quote.code,
             "QUOTE-0001",
             "1,200.00",
+            "12.50 %",
             "Quarter",
             "In advance (prepaid)",
             "Signed by Dana Adatum",
