@@ -4,7 +4,7 @@ from odoo.tools import SQL
 
 # Records of the add-on that invoices or OCA contracts may refer to: its
 # "Service Contract" product, and the demo customers that were invoiced.
-KEPT_MODELS = ("res.partner", "product.product", "product.template")
+KEPT_MODELS = ("res.partner", "product.product", "product.template", "product.category")
 
 
 def _referenced_ids(cr, table, ids):
