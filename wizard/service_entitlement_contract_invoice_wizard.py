@@ -73,10 +73,14 @@ class ServiceEntitlement(models.Model):
         contracts = contracts.sudo()
         if not contracts:
             return self.env["account.move"]
+        # A run that committed in between makes this one fail to serialize:
+        # Odoo retries the request, which then finds nothing due.  That is
+        # expected, not an error to log.
         self.env.cr.execute(
             "SELECT id FROM contract_line WHERE contract_id IN %s "
             "ORDER BY id FOR NO KEY UPDATE",
             [tuple(contracts.ids)],
+            log_exceptions=False,
         )
         contracts.invalidate_recordset()
         contracts.contract_line_ids.invalidate_recordset()
