@@ -55,11 +55,19 @@ def check_flow_fields(records, vals, fnames, message):
         field = records._fields[fname]
         if records:
             changed = any(
-                field.convert_to_cache(vals[fname], record, validate=False)
-                != field.convert_to_cache(record[fname], record, validate=False)
-                for record in records
+                changed_values(record, {fname: vals[fname]}) for record in records
             )
         else:
             changed = bool(vals[fname])
         if changed:
             raise AccessError(message(field))
+
+
+def changed_values(record, vals):
+    """The part of ``vals`` that differs from what ``record`` holds."""
+    return {
+        fname: value
+        for fname, value in vals.items()
+        if record._fields[fname].convert_to_cache(value, record, validate=False)
+        != record._fields[fname].convert_to_cache(record[fname], record, validate=False)
+    }

@@ -5,7 +5,12 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.misc import format_date
 
-from .ledger_guard import check_flow_fields, is_ledger_writer, ledger_writer
+from .ledger_guard import (
+    changed_values,
+    check_flow_fields,
+    is_ledger_writer,
+    ledger_writer,
+)
 
 # Invoice period -> (OCA contract recurrence, interval, months).
 INVOICE_PERIODS = {
@@ -333,9 +338,15 @@ class ServiceEntitlement(models.Model):
         return day.replace(month=month, day=1)
 
     def _invoice_period_end(self, first):
+        """Last day of the invoice period that starts on ``first``, as OCA
+        contract counts its periods."""
         self.ensure_one()
-        months = self._invoice_period_rule()[2]
-        return first + relativedelta(months=months, days=-1)
+        rule_type, interval, __ = self._invoice_period_rule()
+        return (
+            first
+            + self.env["contract.line"].get_relative_delta(rule_type, interval)
+            - relativedelta(days=1)
+        )
 
     def _contract_product(self):
         self.ensure_one()
@@ -343,9 +354,10 @@ class ServiceEntitlement(models.Model):
             "service_entitlement.product_service_contract"
         )
 
-    def _contract_sync(self):
+    def _contract_sync(self, lines=None):
         """The coverage follows the lines in force today; the recurring
-        contract's lines follow the contract lines."""
+        contract's lines follow the contract lines (only ``lines``, when
+        given: those that changed)."""
         today = fields.Date.context_today(self)
         for rec in self:
             if rec.entitlement_type != "service_contract" or not rec.contract_line_ids:
@@ -364,24 +376,21 @@ class ServiceEntitlement(models.Model):
                         }
                     )
             if rec.contract_id:
-                rec._contract_sync_lines()
+                rec._contract_sync_lines(
+                    rec.contract_line_ids if lines is None else lines
+                )
 
-    def _contract_sync_lines(self):
+    def _contract_sync_lines(self, lines=None):
         self.ensure_one()
         ContractLine = self.env["contract.line"].sudo()
+        if lines is None:
+            lines = self.contract_line_ids
         with ledger_writer():
-            for line in self.contract_line_ids:
+            for line in lines.filtered(lambda line: line.entitlement_id == self):
                 vals = line._prepare_contract_line_vals()
                 if line.contract_line_id:
                     oca = line.contract_line_id.sudo()
-                    changed = {
-                        key: value
-                        for key, value in vals.items()
-                        if oca._fields[key].convert_to_cache(value, oca, validate=False)
-                        != oca._fields[key].convert_to_cache(
-                            oca[key], oca, validate=False
-                        )
-                    }
+                    changed = changed_values(oca, vals)
                     if changed:
                         oca.write(changed)
                 else:

@@ -269,7 +269,7 @@ class ServiceEntitlementContractLine(models.Model):
             self._check_flow_fields(self.browse(), vals)
         lines = super().create(vals_list)
         lines.entitlement_id._check_contract_editable(self.env._("add lines"))
-        lines.entitlement_id._contract_sync()
+        lines.entitlement_id._contract_sync(lines)
         return lines
 
     def write(self, vals):
@@ -286,7 +286,7 @@ class ServiceEntitlementContractLine(models.Model):
             contract._contract_credit(
                 ending.filtered(lambda line, c=contract: line.entitlement_id == c)
             )
-        contracts._contract_sync()
+        contracts._contract_sync(self)
         return res
 
     @api.ondelete(at_uninstall=False)

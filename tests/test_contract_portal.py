@@ -5,7 +5,6 @@ signed contract as a PDF."""
 
 import base64
 import io
-import shutil
 
 from dateutil.relativedelta import relativedelta
 from PIL import Image, ImageDraw
@@ -14,7 +13,7 @@ from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import RepairEntitlementCase
-from .test_statement_pdf import UNPATCHED_QT_NOTICES, PdfTextMixin, unpatched_qt
+from .test_statement_pdf import PdfTextMixin
 
 CONTRACT_REPORT = "service_entitlement.service_entitlement_contract_report_action"
 
@@ -224,29 +223,8 @@ class TestContractPortal(PdfTextMixin, RepairEntitlementCase, HttpCase):
         )
 
     def test_contract_pdf_shows_lines_and_signature(self):
-        Report = self.env["ir.actions.report"]
-        self._require(Report.get_wkhtmltopdf_state() == "ok", "wkhtmltopdf")
-        self._require(shutil.which("pdftotext"), "pdftotext (poppler-utils)")
-        if unpatched_qt():
-            self._use_system_font()
         self.quote._quote_accept("Dana Adatum", self.signature)
-        self.env.flush_all()
-
-        with self._report_warnings() as warnings:
-            pdf, report_type = Report.with_context(
-                force_report_rendering=True
-            )._render_qweb_pdf(CONTRACT_REPORT, self.quote.ids)
-
-        unexpected = [
-            record.getMessage()
-            for record in warnings
-            if UNPATCHED_QT_NOTICES.sub("", record.getMessage()).strip()
-        ]
-        self.assertFalse(unexpected, "rendering the PDF logged warnings")
-        self.assertEqual(report_type, "pdf")
-        self.assertTrue(pdf.startswith(b"%PDF-"), "wkhtmltopdf made no PDF")
-        text = self._pdf_text(pdf)
-        words = " ".join(text.split())
+        text, words = self._render_pdf_words(CONTRACT_REPORT, self.quote)
         for expected in (
             self.customer.name,
             self.quote.code,

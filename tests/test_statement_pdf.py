@@ -107,29 +107,20 @@ class PdfTextMixin:
                 timeout=60,
             ).stdout
 
-
-@tagged("post_install", "-at_install")
-class TestStatementPdf(PdfTextMixin, RepairEntitlementCase, HttpCase):
-    def test_statement_pdf_shows_customer_terms_and_ledger(self):
+    def _render_pdf_words(self, report, records):
+        """Print ``records`` with ``report`` through wkhtmltopdf (skipped
+        without the tools), check that nothing was logged and that a PDF came
+        out, and return its text (layout) and its words on one line."""
         Report = self.env["ir.actions.report"]
         self._require(Report.get_wkhtmltopdf_state() == "ok", "wkhtmltopdf")
         self._require(shutil.which("pdftotext"), "pdftotext (poppler-utils)")
         if unpatched_qt():
             self._use_system_font()
-        warranty = self._active_entitlement(
-            lot_ids=[Command.set((self.lot | self.lot2).ids)]
-        )
-        repairs = self._confirm(self._create_repair(lot=self.lot)) | self._confirm(
-            self._create_repair(lot=self.lot2)
-        )
-        self.assertEqual(warranty.remaining_terms, 1)
         self.env.flush_all()
-
         with self._report_warnings() as warnings:
             pdf, report_type = Report.with_context(
                 force_report_rendering=True
-            )._render_qweb_pdf(REPORT, warranty.ids)
-
+            )._render_qweb_pdf(report, records.ids)
         unexpected = [
             record.getMessage()
             for record in warnings
@@ -139,7 +130,20 @@ class TestStatementPdf(PdfTextMixin, RepairEntitlementCase, HttpCase):
         self.assertEqual(report_type, "pdf")
         self.assertTrue(pdf.startswith(b"%PDF-"), "wkhtmltopdf made no PDF")
         text = self._pdf_text(pdf)
-        words = " ".join(text.split())
+        return text, " ".join(text.split())
+
+
+@tagged("post_install", "-at_install")
+class TestStatementPdf(PdfTextMixin, RepairEntitlementCase, HttpCase):
+    def test_statement_pdf_shows_customer_terms_and_ledger(self):
+        warranty = self._active_entitlement(
+            lot_ids=[Command.set((self.lot | self.lot2).ids)]
+        )
+        repairs = self._confirm(self._create_repair(lot=self.lot)) | self._confirm(
+            self._create_repair(lot=self.lot2)
+        )
+        self.assertEqual(warranty.remaining_terms, 1)
+        text, words = self._render_pdf_words(REPORT, warranty)
         for expected in (
             self.customer.name,
             warranty.code,

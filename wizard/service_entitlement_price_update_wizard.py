@@ -113,7 +113,10 @@ class ServiceEntitlement(models.Model):
         factor = 1.0 + percent / 100.0
         changes = []
         money = self.currency_id.format
-        for line in self.contract_line_ids.filtered("in_force"):
+        # A credited line has ended for good: its price stays.
+        for line in self.contract_line_ids.filtered(
+            lambda line: line.in_force and not line.credit_move_id
+        ):
             old = line.line_value
             new = self.currency_id.round(old * factor)
             line.line_value = new
