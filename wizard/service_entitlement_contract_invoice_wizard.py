@@ -47,12 +47,18 @@ class ServiceEntitlementContractInvoiceWizard(models.TransientModel):
             self._due_contracts(), self.date
         )
         if not invoices:
-            raise UserError(
-                self.env._(
-                    "No service contract has a period to invoice by %(date)s.",
-                    date=format_date(self.env, self.date),
-                )
-            )
+            # Nothing due is an answer, not a failure: say so and stay put.
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "info",
+                    "message": self.env._(
+                        "No service contract has a period to invoice by %(date)s.",
+                        date=format_date(self.env, self.date),
+                    ),
+                },
+            }
         action = self.env["ir.actions.actions"]._for_xml_id(
             "account.action_move_out_invoice_type"
         )
