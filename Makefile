@@ -28,10 +28,20 @@ check-lifecycle:
 check-wheel:
 	@$(PYTHON) tools/devtool.py check-wheel
 
-# The race and property tests at full length (make test runs a short version).
+# The race and property tests at full length (make test runs a short version),
+# then the whole suite with the system clock (libfaketime, Debian package
+# faketime) at a month, quarter and year end and on 29 February: the tests
+# freeze one clock of their own, so the day they run on must not matter.
+STRESS_DAYS ?= "2027-01-31 23:30:00" "2027-03-31 12:00:00" "2027-12-31 23:59:00" "2028-02-29 09:00:00"
+
 stress:
 	@SERVICE_ENTITLEMENT_RACE_ROUNDS=300 SERVICE_ENTITLEMENT_FUZZ_EXAMPLES=500 \
 		$(PYTHON) tools/devtool.py test -- -k "Race or Fuzz"
+	@command -v faketime >/dev/null || { echo "make stress needs faketime (apt-get install faketime)"; exit 1; }
+	@for day in $(STRESS_DAYS); do \
+		echo "== the suite on $$day"; \
+		faketime "$$day" $(PYTHON) tools/devtool.py test || exit 1; \
+	done
 
 # The benchmarks on throwaway databases; rewrites bench/RESULTS.md with the
 # figures and a verdict per goal, at the goals' sizes, within 15 minutes on

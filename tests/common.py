@@ -1,13 +1,40 @@
-from datetime import date
+from datetime import date, datetime
+from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, fields
+from odoo.sql_db import Cursor
 from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
 
+# The one clock of the whole suite: fixtures and actions read the same "now",
+# whatever day the suite runs on.  A Monday in the middle of a month and of a
+# quarter; tests that act on another day freeze that day inside the test.
+FROZEN_NOW = "2026-11-16 09:00:00"
 
-class EntitlementCase(TransactionCase):
+
+def _python_now(cursor):
+    """A cursor's transaction time from Python's (frozen) clock instead of
+    PostgreSQL's ``now()``, as Odoo's own test cursor does: create and write
+    dates follow the same clock as the code under test."""
+    return datetime.now()
+
+
+class FrozenClock:
+    """Mixin for test cases (before ``TransactionCase`` or ``HttpCase`` in the
+    bases): the class runs at :data:`FROZEN_NOW`, and every cursor, the
+    threads' included, takes its time from that clock."""
+
+    freeze_time = FROZEN_NOW
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.startClassPatcher(patch.object(Cursor, "now", _python_now))
+
+
+class EntitlementCase(FrozenClock, TransactionCase):
     """Small builders shared by the test modules; no demo data needed."""
 
     @classmethod

@@ -4,12 +4,14 @@ from odoo.modules import get_module_path
 from odoo.tests.common import TransactionCase, tagged
 from odoo.tools.translate import PoFileReader, TranslationModuleReader
 
+from .common import FrozenClock
+
 # How many missing msgids a failure lists.
 SHOWN_MSGIDS = 10
 
 
 @tagged("post_install", "-at_install")
-class TestFrenchTranslation(TransactionCase):
+class TestFrenchTranslation(FrozenClock, TransactionCase):
     def test_french_terms_load(self):
         self.env["res.lang"]._activate_lang("fr_FR")
         self.env["ir.module.module"]._load_module_terms(

@@ -8,8 +8,9 @@ from odoo.tests import users
 from .common import EntitlementCase
 
 
-@freeze_time("2026-03-01")
 class TestRenewal(EntitlementCase):
+    freeze_time = "2026-03-01"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -1,16 +1,15 @@
 from datetime import date
 
-from freezegun import freeze_time
-
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import users
 
 from .common import EntitlementCase
 
 
-@freeze_time("2026-03-01")
 class TestRoles(EntitlementCase):
     """What each role may and may not do, acting as a user of that role."""
+
+    freeze_time = "2026-03-01"
 
     @classmethod
     def setUpClass(cls):

@@ -3,9 +3,11 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from .common import FrozenClock
+
 
 @tagged("post_install", "-at_install")
-class TestServiceDeskTour(HttpCase):
+class TestServiceDeskTour(FrozenClock, HttpCase):
     """The service desk's repair flow in the browser (headless Chromium)."""
 
     def _covered_serial(self, prefix):
