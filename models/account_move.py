@@ -2,8 +2,6 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
 
-from .ledger_guard import check_ledger_writer
-
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -52,6 +50,13 @@ class AccountMove(models.Model):
 
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
+    # A posted line keeps the contract line it invoiced: credit notes read it.
+    _flow_only_declared = {
+        "contract_line_id": [
+            ("parent_state", "=", "posted"),
+            ("service_period_start", "!=", False),
+        ]
+    }
 
     service_billing_line_id = fields.Many2one(
         "service.entitlement.billing.line",
@@ -60,33 +65,22 @@ class AccountMoveLine(models.Model):
         copy=False,
         readonly=True,
         ondelete="set null",
+        flow_only=True,
     )
     service_period_start = fields.Date(
         string="Service From",
         copy=False,
         readonly=True,
+        flow_only=True,
         help="First day of the service contract period this line invoices.",
     )
     service_period_end = fields.Date(
         string="Service To",
         copy=False,
         readonly=True,
+        flow_only=True,
         help="Last day of the service contract period this line invoices.",
     )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        if any(vals.get("service_billing_line_id") for vals in vals_list):
-            check_ledger_writer(self.env, self.env._("Links to overage billing lines"))
-        return super().create(vals_list)
-
-    def write(self, vals):
-        new_link = vals.get("service_billing_line_id", False)
-        if "service_billing_line_id" in vals and any(
-            line.service_billing_line_id.id != new_link for line in self
-        ):
-            check_ledger_writer(self.env, self.env._("Links to overage billing lines"))
-        return super().write(vals)
 
     def init(self):
         res = super().init()

@@ -1,32 +1,37 @@
-from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo import fields, models
 from odoo.tools.misc import format_date
 
-from .ledger_guard import is_ledger_writer
-
-# What the service contract line decides for the recurring line.
-SERVICE_FIELDS = frozenset(
-    {
-        "contract_id",
-        "product_id",
-        "quantity",
-        "price_unit",
-        "specific_price",
-        "automatic_price",
-        "discount",
-        "date_start",
-        "date_end",
-        "is_canceled",
-        "recurring_rule_type",
-        "recurring_interval",
-        "recurring_invoicing_type",
-        "service_line_id",
-    }
+# The recurring lines of service contracts are the flow's: the service
+# contract line decides what they invoice, their invoicing moves their dates.
+SERVICE_LINE = [("service_line_id", "!=", False)]
+SERVICE_FIELDS = (
+    "contract_id",
+    "product_id",
+    "name",
+    "quantity",
+    "uom_id",
+    "price_unit",
+    "specific_price",
+    "automatic_price",
+    "discount",
+    "date_start",
+    "date_end",
+    "is_canceled",
+    "recurring_rule_type",
+    "recurring_interval",
+    "recurring_invoicing_type",
+    "last_date_invoiced",
+    "recurring_next_date",
+    "next_period_date_start",
+    "next_period_date_end",
+    "active",
 )
 
 
 class ContractLine(models.Model):
     _inherit = "contract.line"
+    _flow_only_declared = dict.fromkeys(SERVICE_FIELDS, SERVICE_LINE)
+    _flow_owned = SERVICE_LINE
 
     service_line_id = fields.Many2one(
         "service.entitlement.contract.line",
@@ -35,32 +40,8 @@ class ContractLine(models.Model):
         copy=False,
         index="btree_not_null",
         ondelete="set null",
+        flow_only=True,
     )
-
-    def write(self, vals):
-        if (
-            SERVICE_FIELDS & set(vals)
-            and not is_ledger_writer()
-            and self.filtered("service_line_id")
-        ):
-            raise UserError(
-                self.env._(
-                    "%(line)s invoices a service contract line: change the "
-                    "service contract instead.",
-                    line=self.filtered("service_line_id")[0].name,
-                )
-            )
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_service_line(self):
-        if not is_ledger_writer() and self.filtered("service_line_id"):
-            raise UserError(
-                self.env._(
-                    "This line invoices a service contract line: end or "
-                    "delete that line instead."
-                )
-            )
 
     def _prepare_invoice_line(self):
         """A service contract line is invoiced for the days of the period it

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
+from .ledger_guard import ledger_writer
 from .service_entitlement_channel_limit import CHANNELS
 
 
@@ -9,6 +10,10 @@ class RepairOrder(models.Model):
     _name = "repair.order"
     _inherit = ["repair.order", "service.entitlement.consumer.mixin"]
 
+    # A repair's state moves through Odoo's actions only (confirm, start,
+    # end, cancel, reset): they check what a direct write would skip, such as
+    # never cancelling a finished repair.
+    state = fields.Selection(flow_only=True)
     fault_reason_id = fields.Many2one(
         "service.fault.reason",
         tracking=True,
@@ -282,10 +287,24 @@ class RepairOrder(models.Model):
             )
         ):
             repair._entitlement_check_usable(repair.entitlement_id.sudo())
-        return super()._action_repair_confirm()
+        with ledger_writer():
+            return super()._action_repair_confirm()
+
+    def action_repair_start(self):
+        with ledger_writer():
+            return super().action_repair_start()
+
+    def action_repair_cancel(self):
+        with ledger_writer():
+            return super().action_repair_cancel()
+
+    def action_repair_cancel_draft(self):
+        with ledger_writer():
+            return super().action_repair_cancel_draft()
 
     def action_repair_done(self):
-        res = super().action_repair_done()
+        with ledger_writer():
+            res = super().action_repair_done()
         if not self._entitlement_bypassed():
             self.filtered(
                 lambda r: r.entitlement_id.sudo().allocation_type == "hours"

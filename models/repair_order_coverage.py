@@ -4,12 +4,10 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero, format_date
 
-from .ledger_guard import check_flow_fields, is_ledger_writer, ledger_writer
+from .ledger_guard import is_ledger_writer, ledger_writer
 
 # How far back finished repairs count towards a repeat failure.
 REPEAT_FAILURE_MONTHS = 12
-# Set by finishing a repair only: they decide which later repairs are free.
-REPAIR_WARRANTY_FIELDS = ("finished_date", "repair_warranty_end", "lot_repair_count")
 
 
 class RepairOrder(models.Model):
@@ -38,12 +36,14 @@ class RepairOrder(models.Model):
         readonly=True,
         help="Finished repairs of the same serial number in the 12 months "
         "before this one.",
+        flow_only=True,
     )
     finished_date = fields.Date(
         string="Finished On",
         copy=False,
         readonly=True,
         help="When the repair was ended; its repair warranty starts here.",
+        flow_only=True,
     )
     repair_warranty_end = fields.Date(
         string="Repair Warranty Until",
@@ -51,6 +51,7 @@ class RepairOrder(models.Model):
         readonly=True,
         help="A new repair of the same serial number until this date is a "
         "re-repair, covered in full.",
+        flow_only=True,
     )
     # Not tracked on the repair (a related field takes the serial number's
     # tracking, and would read the serial number at every write).
@@ -152,7 +153,15 @@ class RepairOrder(models.Model):
             )[:1]
             matches[repair] = (
                 covering.with_env(self.env),
-                len(done.filtered(lambda d, since=since: d.finished_date >= since)),
+                # A repair finished before the add-on kept its finish date
+                # (imported, or done before install) counts as not recent.
+                len(
+                    done.filtered(
+                        lambda d, since=since: (
+                            d.finished_date and d.finished_date >= since
+                        )
+                    )
+                ),
             )
         return matches
 
@@ -220,8 +229,6 @@ class RepairOrder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            self._check_repair_warranty_vals(vals)
         records = super().create(vals_list)
         unlinked = records.browse(
             record.id
@@ -233,7 +240,6 @@ class RepairOrder(models.Model):
         return records
 
     def write(self, vals):
-        self._check_repair_warranty_vals(vals)
         if not is_ledger_writer():
             if "rerepair_of_id" in vals and any(
                 repair.state != "draft"
@@ -252,17 +258,6 @@ class RepairOrder(models.Model):
         elif {"lot_id", "schedule_date"} & set(vals):
             self._rerepair_rematch()
         return res
-
-    def _check_repair_warranty_vals(self, vals):
-        check_flow_fields(
-            self,
-            vals,
-            REPAIR_WARRANTY_FIELDS,
-            lambda field: self.env._(
-                "The repair warranty is given by finishing the repair; it "
-                "cannot be written directly."
-            ),
-        )
 
     def _entitlement_waiver(self):
         if self.rerepair_of_id:

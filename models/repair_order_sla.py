@@ -4,11 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from .ledger_guard import check_flow_fields, check_ledger_writer, ledger_writer
+from .ledger_guard import ledger_writer
 
-# Written by putting a repair on hold and resuming it only: they move its
-# service level deadlines.
-HOLD_FIELDS = ("sla_hold_since", "sla_held_hours", "sla_held_response_hours")
 HOLD_REASONS = [
     ("customer", "Waiting for the customer"),
     ("parts", "Waiting for parts"),
@@ -22,6 +19,8 @@ class RepairOrderHold(models.Model):
     _name = "repair.order.hold"
     _description = "Repair Hold"
     _order = "date_start desc, id desc"
+    # Written by the hold and resume actions only.
+    _flow_owned = True
 
     repair_id = fields.Many2one(
         "repair.order", required=True, index=True, ondelete="cascade", readonly=True
@@ -53,15 +52,6 @@ class RepairOrderHold(models.Model):
                 else 0.0
             )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        check_ledger_writer(self.env, self.env._("Repair holds"))
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_ledger_writer(self.env, self.env._("Repair holds"))
-        return super().write(vals)
-
 
 class RepairOrder(models.Model):
     """Service levels of a repair: response and resolution deadlines from the
@@ -88,12 +78,23 @@ class RepairOrder(models.Model):
         store=True,
         index="btree_not_null",
     )
-    sla_responded_at = fields.Datetime(string="Responded", copy=False, readonly=True)
-    sla_resolved_at = fields.Datetime(string="Resolved", copy=False, readonly=True)
+    sla_responded_at = fields.Datetime(
+        string="Responded",
+        copy=False,
+        readonly=True,
+        flow_only=True,
+    )
+    sla_resolved_at = fields.Datetime(
+        string="Resolved",
+        copy=False,
+        readonly=True,
+        flow_only=True,
+    )
     sla_missed = fields.Boolean(
         copy=False,
         readonly=True,
         help="Responded or resolved after the deadline.",
+        flow_only=True,
     )
     hold_ids = fields.One2many("repair.order.hold", "repair_id", string="Holds")
     sla_hold_since = fields.Datetime(
@@ -101,6 +102,7 @@ class RepairOrder(models.Model):
         copy=False,
         readonly=True,
         help="The repair is on hold: its service level clocks stopped here.",
+        flow_only=True,
     )
     sla_held_hours = fields.Float(
         string="Working Hours On Hold",
@@ -108,6 +110,7 @@ class RepairOrder(models.Model):
         readonly=True,
         help="Working hours the repair spent on hold: its resolution deadline "
         "moved by as much.",
+        flow_only=True,
     )
     sla_held_response_hours = fields.Float(
         string="Working Hours On Hold Before the Response",
@@ -115,6 +118,7 @@ class RepairOrder(models.Model):
         readonly=True,
         help="Working hours on hold before the repair was answered: its "
         "response deadline moved by as much.",
+        flow_only=True,
     )
     sla_status = fields.Selection(
         [
@@ -430,28 +434,6 @@ class RepairOrder(models.Model):
                 )
             )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            self._check_hold_vals(vals)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._check_hold_vals(vals)
-        return super().write(vals)
-
-    def _check_hold_vals(self, vals):
-        check_flow_fields(
-            self,
-            vals,
-            HOLD_FIELDS,
-            lambda field: self.env._(
-                "A repair is put on hold and resumed with its buttons; "
-                "%(field)s cannot be written directly.",
-                field=field.string,
-            ),
-        )
-
     def action_repair_cancel(self):
         self.filtered("sla_hold_since")._sla_resume()
         return super().action_repair_cancel()
@@ -465,7 +447,8 @@ class RepairOrder(models.Model):
             lambda r, f=field: r[deadline_field] and not r[f]
         ):
             late = bool(repair[deadline_field] and now > repair[deadline_field])
-            repair.write({field: now, "sla_missed": repair.sla_missed or late})
+            with ledger_writer():
+                repair.write({field: now, "sla_missed": repair.sla_missed or late})
 
     def _action_repair_confirm(self):
         res = super()._action_repair_confirm()

@@ -1,11 +1,11 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_round
 from odoo.tools.sql import create_index
 
-from .ledger_guard import is_ledger_writer
+from .ledger_guard import ledger_writer
 from .service_entitlement_reservation import TOUCHED
 
 # Fields that define what an entitlement grants.  Once the entitlement is no
@@ -41,8 +41,6 @@ TERMS_FIELDS = frozenset(
 )
 # Fields every user who may write an entitlement may change, whatever its state.
 FREE_FIELDS = frozenset({"description", "user_id"})
-# Kept by the ledger (service.entitlement.reservation), never written directly.
-COUNTER_FIELDS = frozenset({"used_terms", "remaining_terms", "remaining_percent"})
 
 
 class ServiceEntitlement(models.Model):
@@ -117,6 +115,7 @@ class ServiceEntitlement(models.Model):
         copy=False,
         index=True,
         tracking=True,
+        flow_only=True,
     )
     is_default = fields.Boolean(
         string="Default",
@@ -150,6 +149,7 @@ class ServiceEntitlement(models.Model):
     )
     used_terms = fields.Float(
         readonly=True,
+        flow_only=True,
         copy=False,
         default=0.0,
         digits="Product Unit of Measure",
@@ -159,11 +159,13 @@ class ServiceEntitlement(models.Model):
     remaining_terms = fields.Float(
         compute="_compute_terms",
         store=True,
+        flow_only=True,
         digits="Product Unit of Measure",
     )
     remaining_percent = fields.Float(
         compute="_compute_terms",
         store=True,
+        flow_only=True,
         aggregator=False,
     )
     limit_policy = fields.Selection(
@@ -269,13 +271,14 @@ class ServiceEntitlement(models.Model):
         help="Alert the customer's salesperson when the remaining terms fall to "
         "this share of the total.",
     )
-    expiry_alert_sent = fields.Boolean(copy=False, readonly=True)
-    threshold_alert_sent = fields.Boolean(copy=False, readonly=True)
+    expiry_alert_sent = fields.Boolean(copy=False, readonly=True, flow_only=True)
+    threshold_alert_sent = fields.Boolean(copy=False, readonly=True, flow_only=True)
     previous_id = fields.Many2one(
         "service.entitlement",
         string="Renewal Of",
         copy=False,
         readonly=True,
+        flow_only=True,
         index="btree_not_null",
         check_company=True,
     )
@@ -504,28 +507,27 @@ class ServiceEntitlement(models.Model):
                 vals["code"] = self.env["ir.sequence"].with_company(
                     company
                 ).next_by_code("service.entitlement") or self.env._("New")
-            self._check_counters_untouched(vals)
         records = super().create(vals_list)
         records._touched_in_transaction()
         return records
 
     def write(self, vals):
         self.check_access("write")
-        self._check_counters_untouched(vals)
         self._check_can_write(vals)
         self._normalize_partner(vals)
         self._touched_in_transaction()
         res = super().write(vals)
         # New terms or dates may call for the alerts again.
-        if "date_end" in vals:
-            self.filtered("expiry_alert_sent").expiry_alert_sent = False
-        if {"total_terms", "alert_threshold_percent"} & set(vals):
-            self.filtered(
-                lambda r: (
-                    r.threshold_alert_sent
-                    and r.remaining_percent > r.alert_threshold_percent
-                )
-            ).threshold_alert_sent = False
+        with ledger_writer():
+            if "date_end" in vals:
+                self.filtered("expiry_alert_sent").expiry_alert_sent = False
+            if {"total_terms", "alert_threshold_percent"} & set(vals):
+                self.filtered(
+                    lambda r: (
+                        r.threshold_alert_sent
+                        and r.remaining_percent > r.alert_threshold_percent
+                    )
+                ).threshold_alert_sent = False
         return res
 
     @api.ondelete(at_uninstall=False)
@@ -570,18 +572,6 @@ class ServiceEntitlement(models.Model):
         counters then move in this transaction (a second connection would not
         see them, or would wait for this one to end)."""
         self.env.cr.postrollback.data.setdefault(TOUCHED, set()).update(self.ids)
-
-    def _check_counters_untouched(self, vals):
-        """The counters follow the ledger; nobody writes them."""
-        written = COUNTER_FIELDS & set(vals)
-        if written and not is_ledger_writer():
-            raise AccessError(
-                self.env._(
-                    "%(field)s follows the entitlement's ledger; it cannot be "
-                    "written directly.",
-                    field=self._fields[sorted(written)[0]].string,
-                )
-            )
 
     def _check_can_write(self, vals):
         # Notes and the responsible are everyone's; the default flag and
@@ -644,14 +634,16 @@ class ServiceEntitlement(models.Model):
                         end=rec.date_end,
                     )
                 )
-            rec.state = "waiting" if rec.date_start > today else "active"
+            with ledger_writer():
+                rec.state = "waiting" if rec.date_start > today else "active"
         return True
 
     def action_cancel(self):
         self._check_manager()
         if self.filtered(lambda r: r.state == "cancelled"):
             raise UserError(self.env._("This entitlement is already cancelled."))
-        self.state = "cancelled"
+        with ledger_writer():
+            self.state = "cancelled"
         return True
 
     def action_draft(self):
@@ -660,7 +652,8 @@ class ServiceEntitlement(models.Model):
             raise UserError(
                 self.env._("Only cancelled or waiting entitlements can be reset.")
             )
-        self.state = "draft"
+        with ledger_writer():
+            self.state = "draft"
         return True
 
     def action_view_billing_lines(self):
@@ -762,7 +755,8 @@ class ServiceEntitlement(models.Model):
             vals["state"] = "cancelled"
         else:
             vals["lot_ids"] = [Command.unlink(lot.id)]
-        self.write(vals)
+        with ledger_writer():
+            self.write(vals)
 
     def _remaining_for_channel(self, channel):
         """Terms left for documents that came through ``channel``."""
@@ -817,6 +811,7 @@ class ServiceEntitlement(models.Model):
         to_expire = self.search(
             [("state", "in", ("waiting", "active")), ("date_end", "<", today)]
         )
-        (to_start - to_expire).write({"state": "active"})
-        to_expire.write({"state": "expired"})
+        with ledger_writer():
+            (to_start - to_expire).write({"state": "active"})
+            to_expire.write({"state": "expired"})
         return True

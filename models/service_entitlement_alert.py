@@ -3,6 +3,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import format_date
 
+from .ledger_guard import ledger_writer
+
 
 class ServiceEntitlement(models.Model):
     """Alerts for the customer's salesperson: before an entitlement ends and
@@ -39,7 +41,8 @@ class ServiceEntitlement(models.Model):
             )
         )
         due._send_threshold_alert()
-        due.threshold_alert_sent = True
+        with ledger_writer():
+            due.threshold_alert_sent = True
 
     def _send_threshold_alert(self):
         """Tell the responsible that the terms are running low.  Consumption
@@ -87,7 +90,8 @@ class ServiceEntitlement(models.Model):
                         date=format_date(self.env, rec.date_end),
                     ),
                 )
-                rec.expiry_alert_sent = True
+                with ledger_writer():
+                    rec.expiry_alert_sent = True
         self.search(
             [("state", "=", "active"), ("threshold_alert_sent", "=", False)]
         )._check_threshold_alert()

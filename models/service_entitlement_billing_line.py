@@ -5,7 +5,7 @@ from odoo import Command, api, fields, models, modules
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_date
 
-from .ledger_guard import check_ledger_writer, is_ledger_writer, ledger_writer
+from .ledger_guard import ledger_writer
 
 _logger = logging.getLogger(__name__)
 
@@ -25,6 +25,9 @@ class ServiceEntitlementBillingLine(models.Model):
     _order = "date desc, id desc"
     _check_company_auto = True
     _rec_name = "name"
+    # Billing follows the ledger: lines are written by the flow only (its
+    # chatter and activities are everyone's).
+    _flow_owned = True
 
     name = fields.Text(string="Description", required=True)
     date = fields.Date(required=True, default=fields.Date.context_today, index=True)
@@ -166,31 +169,6 @@ class ServiceEntitlementBillingLine(models.Model):
                 line.state = "cancelled"
             else:
                 line.state = "to_invoice"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        check_ledger_writer(self.env, self.env._("Overage billing lines"))
-        return super().create(vals_list)
-
-    def write(self, vals):
-        # Chatter and activities may be kept; the rest follows the ledger.
-        if set(vals) - self._mail_fields() and not is_ledger_writer():
-            raise AccessError(
-                self.env._(
-                    "Billing lines follow from the entitlement ledger and cannot "
-                    "be changed; cancel the ones that must not be invoiced, or "
-                    "adjust the draft invoice."
-                )
-            )
-        return super().write(vals)
-
-    @api.model
-    def _mail_fields(self):
-        return {
-            name
-            for name in self._fields
-            if name.startswith(("message_", "activity_", "website_message_"))
-        }
 
     def _check_billing_clerk(self):
         if not (
@@ -367,11 +345,11 @@ class ServiceEntitlementBillingLine(models.Model):
         self.env.flush_all()
         self.env.cr.execute(
             "UPDATE service_entitlement_billing_line AS line "
-            "SET write_date = (now() at time zone 'UTC') "
+            "SET write_date = %s "
             "FROM (SELECT id FROM service_entitlement_billing_line "
             "      WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE) AS locked "
             "WHERE line.id = locked.id",
-            [sorted(self.ids)],
+            [self.env.cr.now(), sorted(self.ids)],
             log_exceptions=False,
         )
         self.invalidate_recordset()

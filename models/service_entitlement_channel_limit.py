@@ -1,7 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
-
-from .ledger_guard import is_ledger_writer
+from odoo.exceptions import ValidationError
 
 CHANNELS = [
     ("phone", "Phone"),
@@ -29,6 +27,7 @@ class ServiceEntitlementChannelLimit(models.Model):
     used_terms = fields.Float(
         readonly=True,
         copy=False,
+        flow_only=True,
         default=0.0,
         digits="Product Unit of Measure",
         help="Terms used by documents of this channel: the ledger's sum for "
@@ -45,27 +44,15 @@ class ServiceEntitlementChannelLimit(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            self._check_counter_untouched(vals)
         limits = super().create(vals_list)
         limits._recount()
         return limits
 
     def write(self, vals):
-        self._check_counter_untouched(vals)
         res = super().write(vals)
         if {"entitlement_id", "channel"} & set(vals):
             self._recount()
         return res
-
-    def _check_counter_untouched(self, vals):
-        if "used_terms" in vals and not is_ledger_writer():
-            raise AccessError(
-                self.env._(
-                    "The terms used by a channel follow the entitlement's ledger; "
-                    "they cannot be written directly."
-                )
-            )
 
     def _recount(self):
         """A new limit starts from what its channel already used."""

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_is_zero, format_date
 
-from .ledger_guard import check_flow_fields, is_ledger_writer, ledger_writer
+from .ledger_guard import is_ledger_writer, ledger_writer
 
 COVERAGE_VERDICTS = [
     ("covered", "Covered"),
@@ -37,20 +37,6 @@ CANDIDATE_FIELDS = [
     "parts_coverage_percent",
     "labor_coverage_percent",
 ]
-# Fields only the add-on's own code sets (through ``ledger_writer``).
-TECHNICAL_FIELDS = (
-    "entitlement_cycle",
-    "entitlement_warning",
-    "entitlement_override",
-    "entitlement_override_bill",
-    "entitlement_override_reason",
-    "entitlement_override_user_id",
-    "entitlement_override_date",
-    "entitlement_goodwill",
-    "entitlement_goodwill_reason",
-    "entitlement_goodwill_user_id",
-    "entitlement_goodwill_date",
-)
 
 
 class ServiceEntitlementConsumerMixin(models.AbstractModel):
@@ -106,6 +92,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         readonly=True,
         help="Technical: incremented each time the document's consumption is "
         "given back, so it can consume again.",
+        flow_only=True,
     )
     entitlement_warning = fields.Boolean(
         string="Over Entitlement",
@@ -114,6 +101,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         tracking=True,
         help="The document went beyond the entitlement's terms under a warn "
         "policy or a manager's override.",
+        flow_only=True,
     )
     entitlement_override = fields.Boolean(
         string="Block Overridden",
@@ -122,6 +110,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         tracking=True,
         help="An entitlement manager let this document go beyond the terms of "
         "a blocking entitlement.",
+        flow_only=True,
     )
     entitlement_override_bill = fields.Boolean(
         string="Bill the Overage",
@@ -129,15 +118,27 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         readonly=True,
         tracking=True,
         help="The overridden overage is billed to the customer.",
+        flow_only=True,
     )
     entitlement_override_reason = fields.Char(
-        string="Override Reason", copy=False, readonly=True, tracking=True
+        string="Override Reason",
+        copy=False,
+        readonly=True,
+        tracking=True,
+        flow_only=True,
     )
     entitlement_override_user_id = fields.Many2one(
-        "res.users", string="Overridden By", copy=False, readonly=True
+        "res.users",
+        string="Overridden By",
+        copy=False,
+        readonly=True,
+        flow_only=True,
     )
     entitlement_override_date = fields.Datetime(
-        string="Overridden On", copy=False, readonly=True
+        string="Overridden On",
+        copy=False,
+        readonly=True,
+        flow_only=True,
     )
     entitlement_goodwill = fields.Boolean(
         string="Goodwill",
@@ -146,15 +147,27 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         tracking=True,
         help="Covered without using the entitlement's terms (do not decrement): "
         "the ledger shows a zero row with the reason.",
+        flow_only=True,
     )
     entitlement_goodwill_reason = fields.Char(
-        string="Goodwill Reason", copy=False, readonly=True, tracking=True
+        string="Goodwill Reason",
+        copy=False,
+        readonly=True,
+        tracking=True,
+        flow_only=True,
     )
     entitlement_goodwill_user_id = fields.Many2one(
-        "res.users", string="Goodwill Granted By", copy=False, readonly=True
+        "res.users",
+        string="Goodwill Granted By",
+        copy=False,
+        readonly=True,
+        flow_only=True,
     )
     entitlement_goodwill_date = fields.Datetime(
-        string="Goodwill Granted On", copy=False, readonly=True
+        string="Goodwill Granted On",
+        copy=False,
+        readonly=True,
+        flow_only=True,
     )
     entitlement_consumption_ids = fields.Many2many(
         "service.entitlement.consumption",
@@ -535,9 +548,6 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not is_ledger_writer():
-            for vals in vals_list:
-                self._entitlement_check_technical_vals(vals)
         records = super().create(vals_list)
         sync = set(self._entitlement_sync_depends())
         for record, vals in zip(records, vals_list, strict=True):
@@ -551,8 +561,6 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         return records
 
     def write(self, vals):
-        if not is_ledger_writer():
-            self._entitlement_check_technical_vals(vals)
         if "entitlement_id" in vals:
             self._entitlement_check_can_change(vals["entitlement_id"])
         moved = set(vals) & set(self._entitlement_sync_depends())
@@ -612,28 +620,6 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         add-on's code does it through here, nobody else can."""
         with ledger_writer():
             return self.sudo().write(vals)
-
-    def _entitlement_check_technical_vals(self, vals):
-        """Refuse a client's value for a technical field, also as a default
-        of the context.  Writing back the value a field already has (as a
-        form may) is harmless."""
-        if not self:
-            defaults = {
-                name: self.env.context[f"default_{name}"]
-                for name in TECHNICAL_FIELDS
-                if self.env.context.get(f"default_{name}")
-            }
-            vals = {**defaults, **vals}
-        check_flow_fields(
-            self,
-            vals,
-            TECHNICAL_FIELDS,
-            lambda field: self.env._(
-                "%(field)s is set by the entitlement flow only; it cannot be "
-                "written directly.",
-                field=field.string,
-            ),
-        )
 
     def _entitlement_check_can_change(self, entitlement_id):
         """A document that holds a consumption keeps its entitlement until the

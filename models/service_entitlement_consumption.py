@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_compare, float_round
 
-from .ledger_guard import check_ledger_writer, ledger_writer
+from .ledger_guard import ledger_writer
 from .service_entitlement_channel_limit import CHANNELS
 
 # The ledger's columns as ``_record`` writes them, with their SQL types.
@@ -34,7 +34,7 @@ WAIVERS = [("goodwill", "Goodwill"), ("rerepair", "Re-repair")]
 LEDGER_INSERT = """
     INSERT INTO service_entitlement_consumption
            ({columns}, create_uid, create_date, write_uid, write_date)
-    SELECT {columns}, %s, now() at time zone 'UTC', %s, now() at time zone 'UTC'
+    SELECT {columns}, %s, %s, %s, %s
       FROM jsonb_to_recordset(%s::jsonb) AS r({types})
  RETURNING id
 """.format(
@@ -54,6 +54,8 @@ class ServiceEntitlementConsumption(models.Model):
     _name = "service.entitlement.consumption"
     _description = "Entitlement Consumption"
     _order = "date desc, id desc"
+    # Rows are written by the ledger's own code only (``_record``).
+    _flow_owned = True
     # The company of a row is its entitlement's (a related field): there is
     # nothing to check, and checking costs a query per batch of rows.
 
@@ -184,11 +186,6 @@ class ServiceEntitlementConsumption(models.Model):
                 f"{rec.quantity:g}"
             ).strip()
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        check_ledger_writer(self.env, self.env._("Entitlement ledger rows"))
-        return super().create(vals_list)
-
     def _is_billable_overage(self):
         self.ensure_one()
         return self.bill_overage and self.overage_quantity > 0
@@ -314,7 +311,14 @@ class ServiceEntitlementConsumption(models.Model):
             for vals in vals_list
         ]
         self.env.cr.execute(
-            SQL(LEDGER_INSERT, self.env.uid, self.env.uid, json.dumps(payload))
+            SQL(
+                LEDGER_INSERT,
+                self.env.uid,
+                self.env.cr.now(),
+                self.env.uid,
+                self.env.cr.now(),
+                json.dumps(payload),
+            )
         )
         rows = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
         cache = self.env.cache

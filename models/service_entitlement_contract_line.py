@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .ledger_guard import check_flow_fields, ledger_writer
+from .ledger_guard import ledger_writer
 
 # What a line's price is made of; only entitlement managers change them.
 PRICE_FIELDS = frozenset({"line_value", "discount"})
@@ -41,6 +41,9 @@ class ServiceEntitlementContractLine(models.Model):
         string="Serial Number",
         check_company=True,
         index="btree_not_null",
+        # A serial number a contract names stays, or the line would cover
+        # every unit of its product.
+        ondelete="restrict",
         help="The service item this line covers.",
     )
     product_id = fields.Many2one(
@@ -102,6 +105,7 @@ class ServiceEntitlementContractLine(models.Model):
         string="Recurring Invoice Line",
         readonly=True,
         copy=False,
+        flow_only=True,
         index="btree_not_null",
     )
     credit_move_id = fields.Many2one(
@@ -109,11 +113,13 @@ class ServiceEntitlementContractLine(models.Model):
         string="Credit Note",
         readonly=True,
         copy=False,
+        flow_only=True,
         help="The credit note of the prepaid days after the line's end.",
     )
     credited_from = fields.Date(
         readonly=True,
         copy=False,
+        flow_only=True,
         help="First day credited when the line ended.",
     )
 
@@ -265,8 +271,6 @@ class ServiceEntitlementContractLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            self._check_flow_fields(self.browse(), vals)
         lines = super().create(vals_list)
         lines.entitlement_id._check_contract_editable(self.env._("add lines"))
         lines.entitlement_id._contract_sync(lines)
@@ -274,7 +278,6 @@ class ServiceEntitlementContractLine(models.Model):
 
     def write(self, vals):
         self.check_access("write")
-        self._check_flow_fields(self, vals)
         contracts = self.entitlement_id
         ending = self._ending(vals["date_end"]) if "date_end" in vals else self.browse()
         if set(vals) - FLOW_FIELDS - {"sequence", "name"}:
@@ -312,18 +315,6 @@ class ServiceEntitlementContractLine(models.Model):
             oca_lines.unlink()
         contracts.exists()._contract_sync()
         return res
-
-    def _check_flow_fields(self, records, vals):
-        check_flow_fields(
-            records,
-            vals,
-            FLOW_FIELDS,
-            lambda field: self.env._(
-                "%(field)s of a contract line follows its invoicing; it cannot "
-                "be written directly.",
-                field=field.string,
-            ),
-        )
 
     def _ending(self, date_end):
         """The lines that a new ``date_end`` ends earlier than before."""

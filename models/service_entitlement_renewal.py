@@ -4,6 +4,8 @@ from odoo import Command, models
 from odoo.exceptions import UserError
 from odoo.tools import format_date
 
+from .ledger_guard import ledger_writer
+
 
 class ServiceEntitlement(models.Model):
     """Renewal: the next entitlement as a draft, with the unused terms carried
@@ -33,7 +35,8 @@ class ServiceEntitlement(models.Model):
                     renewal=self.renewal_ids[0].display_name,
                 )
             )
-        renewal = self.create(self._prepare_renewal())
+        with ledger_writer():
+            renewal = self.create(self._prepare_renewal())
         if self.renewal_product_id:
             renewal.renewal_order_id = self.env["sale.order"].create(
                 self._prepare_renewal_order(renewal)

@@ -67,6 +67,8 @@ class ServiceEntitlementReservation(models.Model):
     _description = "Entitlement Terms Reservation"
     _log_access = False
     _order = "id"
+    # Written in SQL by the ledger's own connection only.
+    _flow_owned = True
 
     entitlement_id = fields.Many2one(
         "service.entitlement",
@@ -217,11 +219,12 @@ class ServiceEntitlementReservation(models.Model):
                 "RETURNING id",
                 SQL(", ").join(
                     SQL(
-                        "(%s, %s, %s, %s, now() at time zone 'UTC')",
+                        "(%s, %s, %s, %s, %s)",
                         entitlement_id,
                         channel or None,
                         groups[(entitlement_id, channel)],
                         after[entitlement_id]["alert_set"],
+                        cr.now(),
                     )
                     for entitlement_id, channel in keys
                 ),
@@ -268,7 +271,7 @@ class ServiceEntitlementReservation(models.Model):
                 raise ValueError(f"Entitlements {ids} do not exist")
         if not self.env.registry.in_test_mode():
             self._watch(list(result[0]))
-        self._update_cache(result[0])
+        self._show_moved_counters(result[0])
         return result
 
     @contextmanager
@@ -434,7 +437,7 @@ class ServiceEntitlementReservation(models.Model):
             {"ids": list(ids)},
         )
 
-    def _update_cache(self, moved):
+    def _show_moved_counters(self, moved):
         """Show the request the counters as they are now: its snapshot of the
         database predates them."""
         Entitlement = self.env["service.entitlement"]

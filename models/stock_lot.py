@@ -1,11 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .ledger_guard import check_flow_fields
-
-# Set by finishing repairs only: they decide which later repairs are free.
-REPAIR_HISTORY_FIELDS = ("repeat_failure",)
-
 
 class StockLot(models.Model):
     _inherit = "stock.lot"
@@ -27,6 +22,8 @@ class StockLot(models.Model):
         "entitlement_id",
         string="Entitlements",
         readonly=True,
+        # The coverage is written on the entitlement, where it is checked.
+        flow_only=True,
     )
     entitlement_count = fields.Integer(compute="_compute_entitlement_count")
     last_repair_id = fields.Many2one(
@@ -42,6 +39,7 @@ class StockLot(models.Model):
     repeat_failure = fields.Boolean(
         readonly=True,
         copy=False,
+        flow_only=True,
         tracking=True,
         help="Repaired too often within 12 months (see Settings): an "
         "entitlement manager was asked to propose a replacement.",
@@ -86,6 +84,25 @@ class StockLot(models.Model):
                     )
                 )
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_contract_line(self):
+        """A serial number a service contract names stays: without it the
+        contract line would cover every unit of its product."""
+        lines = (
+            self.env["service.entitlement.contract.line"]
+            .sudo()
+            .search([("lot_id", "in", self.ids)], limit=1)
+        )
+        if lines:
+            raise UserError(
+                self.env._(
+                    "%(lot)s is covered by the service contract %(contract)s: "
+                    "end its contract line instead of deleting it.",
+                    lot=lines.lot_id.name,
+                    contract=lines.entitlement_id.display_name,
+                )
+            )
+
     @api.constrains("customer_id")
     def _check_customer_entitlements(self):
         for lot in self:
@@ -109,28 +126,6 @@ class StockLot(models.Model):
                         new=partner.name,
                     )
                 )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            self._check_repair_history_vals(vals)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._check_repair_history_vals(vals)
-        return super().write(vals)
-
-    def _check_repair_history_vals(self, vals):
-        """The repair history is written by finishing repairs only."""
-        check_flow_fields(
-            self,
-            vals,
-            REPAIR_HISTORY_FIELDS,
-            lambda field: self.env._(
-                "The repair history of a serial number follows its "
-                "finished repairs; it cannot be written directly."
-            ),
-        )
 
     # ------------------------------------------------------------------
     # Warranty transfer

@@ -11,6 +11,7 @@ from . import test_counter_coverage
 from . import test_delivery_warranty
 from . import test_edit_orders
 from . import test_external_api_example
+from . import test_flow_guard
 from . import test_fuzz
 from . import test_i18n
 from . import test_integrity_api

@@ -443,11 +443,13 @@ class TestConcurrentInvoicing(BillingCase):
                     [entitlement_id],
                 )
                 repairs = env["repair.order"].search([("partner_id", "=", customer_id)])
-                repairs.write({"state": "cancel"})
-                repairs.unlink()
                 entitlement = env["service.entitlement"].browse(entitlement_id)
-                entitlement.write({"state": "cancelled"})
-                entitlement.unlink()
+                # Clearing up what the test committed, as a script would.
+                with ledger_writer():
+                    repairs.write({"state": "cancel"})
+                    repairs.unlink()
+                    entitlement.write({"state": "cancelled"})
+                    entitlement.unlink()
 
 
 class TestStatementReport(BillingCase):

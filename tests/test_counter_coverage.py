@@ -8,6 +8,8 @@ from freezegun import freeze_time
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from odoo.addons.service_entitlement.models.ledger_guard import ledger_writer
+
 from .common import RepairEntitlementCase
 
 
@@ -197,6 +199,18 @@ class TestRepairWarranty(CounterCase):
             ],
         )
         self.assertLedgerAgrees(warranty)
+
+    def test_finished_repair_without_a_finish_date(self):
+        """A repair finished before its finish date was kept (imported, or
+        done before the add-on was installed) but with a repair warranty
+        still counts as the one a re-repair redoes; later repairs of the
+        serial number are made as usual."""
+        first = self._finished_repair()
+        with ledger_writer():
+            first.write({"finished_date": False})
+        again = self._create_repair(env=self.env(user=self.desk_user))
+        self.assertEqual(again.rerepair_of_id, first)
+        self.assertEqual(again.lot_repair_count, 0)
 
     def test_rerepair_without_entitlement_is_under_warranty(self):
         first = self._finished_repair()

@@ -131,16 +131,30 @@ class TestEditOrders(RepairEntitlementCase):
         )
         self.assertLedgerAgrees(warranty)
 
-    def test_state_written_directly_gives_back_the_terms(self):
-        """Cancelling by writing the state (an import, another module) gives
-        the terms back as the Cancel button does; a reset then consumes once."""
-        warranty = self._active_entitlement()
-        repair = self._confirm(self._create_repair())
-        repair.write({"state": "cancel"})
-        self.assertEqual(warranty.remaining_terms, 3)
-        repair.write({"state": "draft"})
-        self._confirm(repair)
+    def test_state_moves_through_the_actions_only(self):
+        """Writing the state directly (an import, another module, a client)
+        is refused: a finished repair cannot be cancelled that way and give
+        its incident back; Cancel and reset give the terms back and a new
+        confirmation consumes once."""
+        warranty = self._active_entitlement(
+            lot_ids=[Command.set((self.lot | self.lot2).ids)]
+        )
+        repair = self._finish(self._create_repair())
+        for state in ("cancel", "draft", "confirmed"):
+            with self.assertRaisesRegex(AccessError, "follows the service flow"):
+                repair.with_user(self.technician_user).write({"state": state})
+            with self.assertRaisesRegex(AccessError, "follows the service flow"):
+                repair.write({"state": state})
+        self.assertEqual(repair.state, "done")
         self.assertEqual(warranty.remaining_terms, 2)
+        # Another serial (the same one would be a free re-repair).
+        repair = self._confirm(self._create_repair(lot=self.lot2))
+        self.assertEqual(warranty.remaining_terms, 1)
+        repair.action_repair_cancel()
+        self.assertEqual(warranty.remaining_terms, 2)
+        repair.action_repair_cancel_draft()
+        self._confirm(repair)
+        self.assertEqual(warranty.remaining_terms, 1)
         self.assertLedgerAgrees(warranty)
 
 

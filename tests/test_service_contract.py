@@ -355,7 +355,7 @@ class TestContractInvoicing(ServiceContractCase):
             self.assertEqual(oca_line.recurring_rule_type, "quarterly")
             self.assertEqual(oca_line.recurring_invoicing_type, "pre-paid")
             self.assertEqual(oca_line.date_start, date(2027, 1, 1))
-            with self.assertRaisesRegex(UserError, "change the service contract"):
+            with self.assertRaisesRegex(UserError, "follows the service flow"):
                 oca_line.price_unit = 1.0
             with self.assertRaisesRegex(UserError, "cannot change"):
                 contract.invoice_period = "month"
@@ -396,7 +396,19 @@ class TestPriceUpdate(ServiceContractCase):
             self.assertEqual(
                 contract.contract_line_ids[0].contract_line_id.price_unit, 315.0
             )
-            self.assertLogged(contract, "Prices updated by 5.0%")
+            self.assertLogged(contract, "Prices of 2 line(s) updated by 5.0%")
+            # The amounts are in the price history, not in the chatter.
+            self.assertEqual(
+                sorted(
+                    contract.price_change_ids.mapped(
+                        lambda c: (c.old_value, c.new_value, c.percent)
+                    )
+                ),
+                [(800.0, 840.0, 5.0), (1200.0, 1260.0, 5.0)],
+            )
+            self.assertEqual(contract.price_change_ids.user_id, self.manager_user)
+            bodies = " ".join(contract.message_ids.mapped("body"))
+            self.assertNotIn("1,260", bodies)
             with self.assertRaisesRegex(ValidationError, "above zero"):
                 self.env["service.entitlement.price.update.wizard"].create(
                     {"percent": -100.0}

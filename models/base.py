@@ -1,0 +1,161 @@
+"""What only the add-on's flow writes, declared once and enforced in one place.
+
+A field declares ``flow_only=True`` when nobody but the flow may give it a
+value (counters, ledger links, service-level facts, signatures, a repair's
+state), or ``flow_only=<domain>`` when that holds for the records the domain
+matches only (the recurring lines of a service contract, posted invoice
+lines).  A model extending another module's model may declare those fields
+in ``_flow_only_declared`` (``{field name: True or domain}``) instead.  A
+model declares ``_flow_owned = True`` when all its records are the flow's
+(the ledger, billing lines, holds), or ``_flow_owned = <domain>`` for the
+records it may not lose while the flow depends on them.
+
+The checks below hold on ``create`` (its values and the ``default_*`` keys of
+the context), ``write``, ``copy`` and ``unlink``, whoever calls them: the only
+way through is the flow's own code, inside
+:func:`~.ledger_guard.ledger_writer`, which no client can enter.  Many2many
+fields of other models that share a protected relation's table declare
+``flow_only`` as well, so the relation cannot be written from its other side.
+"""
+
+from odoo import api, models
+from odoo.exceptions import AccessError
+
+from .ledger_guard import is_ledger_writer
+
+# What anyone may do on a record the flow owns: talk about it.
+CHATTER_PREFIXES = ("message_", "activity_", "website_message_", "rating_")
+
+
+class Base(models.AbstractModel):
+    _inherit = "base"
+
+    _flow_owned = False
+    _flow_only_declared = {}
+
+    def _valid_field_parameter(self, field, name):
+        return name == "flow_only" or super()._valid_field_parameter(field, name)
+
+    @api.model
+    def _flow_only_fields(self):
+        """``{field name: True or domain}`` of the fields only the flow
+        writes; for a model the flow owns, every stored field but the
+        chatter's."""
+        cls = type(self)
+        declared = cls.__dict__.get("_flow_only_cache")
+        if declared is None:
+            if self._flow_owned is True:
+                declared = {
+                    fname: True
+                    for fname, field in self._fields.items()
+                    if not fname.startswith(CHATTER_PREFIXES) and not field.compute
+                }
+            else:
+                declared = {
+                    fname: field.flow_only
+                    for fname, field in self._fields.items()
+                    if getattr(field, "flow_only", False)
+                }
+                declared.update(self._flow_only_declared)
+            cls._flow_only_cache = declared
+        return declared
+
+    def _flow_refuse(self, fname):
+        field = self._fields[fname]
+        raise AccessError(
+            self.env._(
+                "%(field)s (%(model)s) follows the service flow: it is set by "
+                "its actions only and cannot be written directly.",
+                field=field._description_string(self.env),
+                model=self.env["ir.model"]._get(self._name).name,
+            )
+        )
+
+    def _flow_differs(self, fname, value, records):
+        """Whether writing ``value`` would change ``fname`` on ``records``
+        (on a new record: whether it differs from the field's default)."""
+        field = self._fields[fname]
+        if not records:
+            default = field.default(self) if field.default else False
+            new = field.convert_to_cache(value, self, validate=False)
+            return new != field.convert_to_cache(default, self, validate=False)
+        return any(
+            field.convert_to_cache(value, record, validate=False)
+            != field.convert_to_cache(record[fname], record, validate=False)
+            for record in records
+        )
+
+    def _flow_check_vals(self, vals, records):
+        """Refuse the protected values of ``vals`` that ``records`` (empty on
+        create) do not already hold."""
+        protected = self._flow_only_fields()
+        for fname in sorted(protected.keys() & vals.keys()):
+            condition = protected[fname]
+            if condition is True:
+                targets = records
+            elif records:
+                targets = records.filtered_domain(condition)
+                if not targets:
+                    continue
+            else:
+                if not self.new(vals).filtered_domain(condition):
+                    continue
+                targets = records
+            if self._flow_differs(fname, vals[fname], targets):
+                self._flow_refuse(fname)
+
+    @api.model
+    def _flow_context_defaults(self):
+        """The protected fields' values that the context would give a new
+        record (``default_<field>`` keys)."""
+        protected = self._flow_only_fields()
+        return {
+            key[8:]: value
+            for key, value in self.env.context.items()
+            if key.startswith("default_") and key[8:] in protected
+        }
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if self._flow_only_fields() and not is_ledger_writer():
+            if self._flow_owned is True:
+                self._flow_refuse(next(iter(self._flow_only_fields())))
+            defaults = self._flow_context_defaults()
+            for vals in vals_list:
+                self._flow_check_vals({**defaults, **vals}, self.browse())
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if self and self._flow_only_fields() and not is_ledger_writer():
+            self._flow_check_vals(vals, self)
+        return super().write(vals)
+
+    def copy_data(self, default=None):
+        """A copy starts with none of the flow's facts of its original."""
+        vals_list = super().copy_data(default=default)
+        protected = self._flow_only_fields()
+        if protected and not is_ledger_writer() and self._flow_owned is not True:
+            for record, vals in zip(self, vals_list, strict=True):
+                for fname, condition in protected.items():
+                    if fname in vals and (
+                        condition is True or record.filtered_domain(condition)
+                    ):
+                        del vals[fname]
+        return vals_list
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_flow_owned(self):
+        if not self._flow_owned or is_ledger_writer():
+            return
+        owned = (
+            self if self._flow_owned is True else self.filtered_domain(self._flow_owned)
+        )
+        if owned:
+            raise AccessError(
+                self.env._(
+                    "%(model)s %(record)s belongs to the service flow and "
+                    "cannot be deleted.",
+                    model=self.env["ir.model"]._get(self._name).name,
+                    record=owned[0].display_name,
+                )
+            )

@@ -1,0 +1,348 @@
+"""Built from the declarations: every field only the flow writes
+(``flow_only=...`` on a field, ``_flow_only_declared`` on a model) and every
+model the flow owns (``_flow_owned``) is tried by every role over Odoo's
+external API: created with a value, created with a ``default_`` key of the
+context, written, written from the other side of its relation, deleted.
+A field declared later is covered by being declared."""
+
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from odoo.addons.service_entitlement.models.ledger_guard import ledger_writer
+
+from .test_integrity_api import IntegrityApiCase
+
+ROLES = ("desk", "tech", "billing", "manager", "portal")
+# Kept by the ORM itself.
+MAGIC_FIELDS = frozenset({"id", "create_uid", "create_date", "write_uid", "write_date"})
+# Rows that live only while a request is under way: tried on create.
+NO_STANDING_ROWS = frozenset({"service.entitlement.reservation"})
+# 1x1 PNGs, for image fields: the customer's signature, and a forged one.
+PIXEL = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEA"
+    "wS2OUAAAAABJRU5ErkJggg=="
+)
+OTHER_PIXEL = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ"
+    "/pLvAAAAAElFTkSuQmCC"
+)
+
+
+@tagged("post_install", "-at_install")
+class TestFlowOnlyDeclarations(IntegrityApiCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        today = fields.Date.context_today(env["service.entitlement"])
+        # A service contract invoiced once, its invoice posted, its prices
+        # updated: recurring lines, posted contract invoice lines, price
+        # history.
+        cls.contract = env["service.entitlement"].create(
+            {
+                "name": "Adatum service contract",
+                "partner_id": cls.adatum.id,
+                "entitlement_type": "service_contract",
+                "date_start": today - timedelta(days=30),
+                "date_end": today + timedelta(days=300),
+                "total_terms": 5,
+                "invoice_period": "quarter",
+                "invoice_prepaid": True,
+                "is_quote": True,
+                "contract_line_ids": [
+                    Command.create({"lot_id": cls.lot.id, "line_value": 1200.0})
+                ],
+            }
+        )
+        with ledger_writer():
+            cls.contract.quote_sent = True
+        cls.contract._quote_accept("Alex Adatum", PIXEL)
+        invoice = env["service.entitlement"]._contract_invoice_due(
+            cls.contract.contract_id, today
+        )
+        invoice.action_post()
+        cls.contract._update_prices(5.0)
+        # A channel limit, and a repair put on hold.
+        env["service.entitlement.channel.limit"].create(
+            {
+                "entitlement_id": cls.adatum_warranty.id,
+                "channel": "email",
+                "max_terms": 2,
+            }
+        )
+        cls.fab_open._sla_put_on_hold("parts", "Screen ordered")
+        # Another company, currency and journal to move things to.
+        env["res.company"].create({"name": "Other Company"})
+        env.flush_all()
+
+    # ------------------------------------------------------------------
+
+    def _declarations(self):
+        """{model name: {field name: True or domain}} of every model with
+        fields only the flow writes, and the models the flow owns."""
+        declared = {}
+        for name in self.env.registry:
+            model = self.env[name]
+            if model._abstract or model._transient or not model._auto:
+                continue
+            protected = model._flow_only_fields()
+            if protected or model._flow_owned:
+                declared[name] = protected
+        return declared
+
+    def _sample(self, model, condition=True):
+        """A record of ``model`` that the declarations protect."""
+        domain = [] if condition is True else condition
+        record = self.env[model].sudo().with_context(active_test=False)
+        return record.search(domain, order="id desc", limit=1)
+
+    def _other_value(self, record, fname):
+        """A value for ``fname`` that differs from what ``record`` holds, as
+        a client would send it (None when there is no other value to give)."""
+        field = record._fields[fname]
+        current = record[fname]
+        if field.type in ("many2one", "many2many", "one2many"):
+            other = (
+                self.env[field.comodel_name]
+                .sudo()
+                .with_context(active_test=False)
+                .search([("id", "not in", current.ids)], limit=1)
+            )
+            if not other or field.type == "many2one":
+                return other.id or None
+            return [(6, 0, (current | other).ids)]
+        if field.type == "selection":
+            keys = [key for key, __ in field._description_selection(self.env)]
+            return next(key for key in keys if key != current)
+        other_value = {
+            "boolean": lambda: not current,
+            "integer": lambda: (current or 0) + 7,
+            "float": lambda: (current or 0) + 7,
+            "monetary": lambda: (current or 0) + 7,
+            "char": lambda: f"{current or ''} forged",
+            "text": lambda: f"{current or ''} forged",
+            "html": lambda: f"{current or ''} forged",
+            "date": lambda: fields.Date.to_string(
+                (current or fields.Date.today()) + timedelta(days=400)
+            ),
+            "datetime": lambda: "2099-12-31 00:00:00",
+            "binary": lambda: OTHER_PIXEL,
+            "image": lambda: OTHER_PIXEL,
+        }.get(field.type)
+        return other_value() if other_value else None
+
+    def _samples(self, declared):
+        """{(model, field): (a record the declaration protects, a value it
+        does not hold, a value a new record would not have, the condition of
+        the declaration)}; the record is empty for models without standing
+        rows."""
+        samples = {}
+        for model, protected in declared.items():
+            for fname, condition in protected.items():
+                if fname in MAGIC_FIELDS:
+                    continue
+                record = self._sample(model, condition)
+                if model in NO_STANDING_ROWS:
+                    record = record.browse()
+                else:
+                    self.assertTrue(record, f"no {model} for {fname} in the fixture")
+                value = self._other_value(record, fname)
+                # What a new record would not get by itself.
+                new_value = self._other_value(self.env[model].sudo().new({}), fname)
+                if value is not None and new_value is not None:
+                    samples[model, fname] = (record, value, new_value, condition)
+        return samples
+
+    def _protected_values(self, samples):
+        """What the samples hold in their protected fields, read in SQL
+        terms (the cache is dropped first)."""
+        self.env.invalidate_all()
+        return {
+            (model, fname): tuple(
+                str(value) for value in record.read([fname], load=None)[0].values()
+            )
+            for (model, fname), record in samples.items()
+        }
+
+    def _owned_samples(self, declared):
+        """{model: a record the flow owns} of the models it owns."""
+        owned = {}
+        for model in declared:
+            Model = self.env[model]
+            if not Model._flow_owned or model in NO_STANDING_ROWS:
+                continue
+            condition = [] if Model._flow_owned is True else Model._flow_owned
+            owned[model] = self._sample(model, condition)
+            self.assertTrue(owned[model], f"no {model} owned by the flow")
+        return owned
+
+    # ------------------------------------------------------------------
+
+    def test_every_declared_field_is_the_flows(self):
+        declared = self._declarations()
+        # The declarations cover what the add-on's flow writes.
+        for model, fname in (
+            ("service.entitlement", "used_terms"),
+            ("service.entitlement", "state"),
+            ("service.entitlement", "signed_on"),
+            ("repair.order", "state"),
+            ("repair.order", "sla_missed"),
+            ("repair.order", "repair_warranty_end"),
+            ("stock.lot", "entitlement_ids"),
+            ("account.move.line", "service_billing_line_id"),
+            ("account.move.line", "service_period_end"),
+            ("account.move.line", "contract_line_id"),
+            ("contract.line", "recurring_next_date"),
+            ("contract.line", "last_date_invoiced"),
+            ("service.entitlement.consumption", "quantity"),
+            ("service.entitlement.billing.line", "price_unit"),
+        ):
+            self.assertIn(fname, declared.get(model, {}), model)
+        samples = self._samples(declared)
+        standing = {key: sample[0] for key, sample in samples.items() if sample[0]}
+        tried = 0
+        before_values = self._protected_values(standing)
+        before = self._snapshot()
+        for role in ROLES:
+            for (model, fname), sample in samples.items():
+                record, value, new_value, condition = sample
+                with self.subTest(role=role, model=model, field=fname):
+                    if record:
+                        self.assertRefused(
+                            role, model, "write", [record.id], {fname: value}
+                        )
+                    if condition is not True:
+                        # A new record matches the condition only through a
+                        # field that is the flow's (checked below).
+                        continue
+                    self.assertRefused(role, model, "create", {fname: new_value})
+                    self.assertRefused(
+                        role,
+                        model,
+                        "create",
+                        {},
+                        context={f"default_{fname}": new_value},
+                    )
+                    tried += 1
+            for model, record in self._owned_samples(declared).items():
+                with self.subTest(role=role, model=model, method="unlink"):
+                    self.assertRefused(role, model, "unlink", [record.id])
+        self.assertGreater(tried, 50 * len(ROLES))
+        for model, protected in declared.items():
+            for fname, condition in protected.items():
+                if condition is not True:
+                    leaves = {leaf[0] for leaf in condition if isinstance(leaf, tuple)}
+                    self.assertTrue(
+                        any(protected.get(leaf) is True for leaf in leaves),
+                        f"{model}.{fname}: its condition is not the flow's own",
+                    )
+        self.assertEqual(self._protected_values(standing), before_values)
+        self.assertEqual(self._snapshot(), before)
+
+    def test_relations_are_not_written_from_their_other_side(self):
+        """A many2many of the add-on's models shares its table with no field
+        of another model that anyone may write: writing the serial number's
+        entitlements would change what the entitlement covers past its
+        checks."""
+        own = {
+            name
+            for name, model in self.env.registry.items()
+            if name.startswith("service.") and not model._abstract
+        }
+        tables = {
+            field.relation: field
+            for name in own
+            for field in self.env[name]._fields.values()
+            if field.type == "many2many" and field.store
+        }
+        for name in self.env.registry:
+            if name in own:
+                continue
+            for field in self.env[name]._fields.values():
+                if field.type == "many2many" and field.relation in tables:
+                    with self.subTest(field=str(field)):
+                        self.assertTrue(
+                            getattr(field, "flow_only", False)
+                            or field.compute
+                            or field.related,
+                            f"{field} writes {tables[field.relation]} from the "
+                            "other side",
+                        )
+        before = self._snapshot()
+        for role in ROLES:
+            # (4, id): link, (3, id): unlink, (6, 0, ids): set, as a client
+            # sends them.
+            for command in (
+                [(4, self.fabrikam_contract.id)],
+                [(3, self.adatum_warranty.id)],
+                [(6, 0, [])],
+            ):
+                self.assertRefused(
+                    role,
+                    "stock.lot",
+                    "write",
+                    [self.lot.id],
+                    {"entitlement_ids": command},
+                )
+        self.assertEqual(self.lot.entitlement_ids, self.adatum_warranty | self.contract)
+        self.assertEqual(self._snapshot(), before)
+
+    def test_what_the_flow_depends_on_stays(self):
+        """A serial number a contract line names cannot be deleted (the line
+        would cover every unit of its product), by anyone."""
+        for role in ROLES:
+            self.assertRefused(role, "stock.lot", "unlink", [self.lot.id])
+        with self.assertRaisesRegex(UserError, "contract"):
+            self.lot.unlink()
+        self.assertTrue(self.lot.exists())
+        self.assertEqual(self.contract.contract_line_ids.lot_id, self.lot)
+
+    def test_reads_follow_roles(self):
+        """Portal users read no recurring line of a contract that is not
+        theirs to follow; the desk and technicians read no contract price,
+        in the chatter or in the price history."""
+        self.assertFalse(
+            self._call("portal", "contract.line", "search_read", [], ["price_unit"])
+        )
+        self.assertFalse(
+            self._call(
+                "portal", "contract.modification", "search_read", [], ["description"]
+            )
+        )
+        line = self.contract.contract_line_ids
+        self.assertEqual(line.line_value, 1260.0)
+        for role in ("desk", "tech"):
+            bodies = self._call(
+                role,
+                "mail.message",
+                "search_read",
+                [
+                    ("model", "=", "service.entitlement"),
+                    ("res_id", "=", self.contract.id),
+                ],
+                ["body"],
+            )
+            self.assertTrue(any("Prices of 1 line(s)" in m["body"] for m in bodies))
+            for message in bodies:
+                for amount in ("1,200", "1,260", "1200", "1260"):
+                    self.assertNotIn(amount, message["body"], role)
+            self.assertRefused(
+                role,
+                "service.entitlement.price.change",
+                "search_read",
+                [],
+                ["new_value"],
+            )
+        history = self._call(
+            "billing",
+            "service.entitlement.price.change",
+            "search_read",
+            [("entitlement_id", "=", self.contract.id)],
+            ["old_value", "new_value"],
+        )
+        self.assertEqual(
+            [(h["old_value"], h["new_value"]) for h in history], [(1200.0, 1260.0)]
+        )
