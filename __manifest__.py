@@ -31,6 +31,7 @@
         "wizard/repair_order_hold_wizard_views.xml",
         "wizard/service_entitlement_price_update_wizard_views.xml",
         "wizard/service_entitlement_contract_invoice_wizard_views.xml",
+        "wizard/service_entitlement_accept_wizard_views.xml",
         "views/service_entitlement_contract_views.xml",
         "views/service_entitlement_profit_views.xml",
         "views/account_move_views.xml",

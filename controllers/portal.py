@@ -1,6 +1,5 @@
 import binascii
 import re
-from urllib.parse import quote
 
 from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
@@ -99,11 +98,37 @@ class EntitlementPortal(CustomerPortal):
                 report_ref="service_entitlement.service_entitlement_report_action",
                 download=download,
             )
-        message = kw.get("message")
-        if message == "sign_ok":
-            message = request.env._(
+        return self._entitlement_page(
+            entitlement,
+            access_token,
+            message=self._entitlement_notice(entitlement, kw.get("message"), kw),
+        )
+
+    def _entitlement_notice(self, entitlement, code, kw):
+        """The notice a redirect asks for by its code: the page says only
+        what it knows itself, never text taken from the URL."""
+        if code == "sign_ok":
+            return request.env._(
                 "Thank you: your service contract is signed and in force."
             )
+        if code == "repair_ok":
+            repair_id = kw.get("repair_id")
+            repair = (
+                request.env["repair.order"]
+                .sudo()
+                .browse(int(repair_id) if str(repair_id or "").isdigit() else [])
+            )
+            repair = repair.exists().filtered(lambda r: r.entitlement_id == entitlement)
+            if repair:
+                return request.env._(
+                    "Your repair request %(repair)s was received.", repair=repair.name
+                )
+            return request.env._("Your repair request was received.")
+        return None
+
+    def _entitlement_page(
+        self, entitlement, access_token=None, message=None, error=None
+    ):
         user = request.env.user
         values = self._get_page_view_values(
             entitlement,
@@ -116,7 +141,7 @@ class EntitlementPortal(CustomerPortal):
                 "can_sign": self._contract_can_be_signed(entitlement),
                 "signer_name": "" if user._is_public() else user.partner_id.name,
                 "message": message,
-                "error": kw.get("error"),
+                "error": error,
             },
             "my_entitlements_history",
             False,
@@ -134,18 +159,26 @@ class EntitlementPortal(CustomerPortal):
         entitlement = self._entitlement_or_404(entitlement_id)
         if entitlement is None:
             raise request.not_found()
-        url = f"/my/entitlements/{entitlement.id}"
-        try:
-            lot = request.env["stock.lot"].browse(int(lot_id or 0))
-            repair = request.env["repair.order"]._create_from_portal_request(
-                entitlement, request.env.user.partner_id, lot, description
+        if not isinstance(description, str):
+            description = ""
+        if not (isinstance(lot_id, str) and lot_id.isdigit()):
+            return self._entitlement_page(
+                entitlement,
+                error=request.env._("Choose one of the covered serial numbers."),
             )
-        except (UserError, ValueError) as error:
-            return request.redirect(f"{url}?error={quote(str(error))}")
-        message = request.env._(
-            "Your repair request %(repair)s was received.", repair=repair.name
+        try:
+            with request.env.cr.savepoint():
+                repair = request.env["repair.order"]._create_from_portal_request(
+                    entitlement,
+                    request.env.user.partner_id,
+                    request.env["stock.lot"].browse(int(lot_id)),
+                    description,
+                )
+        except UserError as error:
+            return self._entitlement_page(entitlement, error=str(error))
+        return request.redirect(
+            f"/my/entitlements/{entitlement.id}?message=repair_ok&repair_id={repair.id}"
         )
-        return request.redirect(f"{url}?message={quote(message)}")
 
     # ------------------------------------------------------------------
     # Service contracts: the contract PDF, quotes signed on the portal
@@ -169,7 +202,11 @@ class EntitlementPortal(CustomerPortal):
         """The service contract as a document: lines, prices, invoicing and
         the customer's signature."""
         entitlement = self._entitlement_or_404(entitlement_id, access_token)
-        if entitlement is None or entitlement.entitlement_type != "service_contract":
+        if (
+            entitlement is None
+            or entitlement.entitlement_type != "service_contract"
+            or report_type not in ("html", "pdf", "text")
+        ):
             raise request.not_found()
         response = self._show_report(
             model=entitlement,
@@ -183,6 +220,21 @@ class EntitlementPortal(CustomerPortal):
                 "{}.pdf".format(re.sub(r"\W+", "_", name))
             )
         return response
+
+    def _contract_signer_error(self, access_token, signature):
+        """Why the request cannot sign at all, if it cannot: parameters of
+        the wrong type, or a staff member (staff never sign in the
+        customer's name, token or not)."""
+        if not isinstance(access_token, str | None) or not isinstance(
+            signature, str | None
+        ):
+            return request.env._("Invalid service contract.")
+        if request.env.user._is_internal():
+            return request.env._(
+                "Only the customer signs a service contract quote: send it to "
+                "them, or record an acceptance without signature."
+            )
+        return None
 
     def _contract_accept_error(self, contract_sudo, name, signature):
         """Why the quote cannot be accepted with ``name`` and ``signature``,
@@ -213,6 +265,9 @@ class EntitlementPortal(CustomerPortal):
         signature (Odoo's portal signature form), which activates it."""
         # From the query string when not in the JSON parameters.
         access_token = access_token or request.httprequest.args.get("access_token")
+        error = self._contract_signer_error(access_token, signature)
+        if error:
+            return {"error": error}
         try:
             contract_sudo = self._document_check_access(
                 "service.entitlement", entitlement_id, access_token=access_token

@@ -1,3 +1,4 @@
+from . import base
 from . import service_entitlement_consumer_mixin
 from . import account_move
 from . import contract_contract
@@ -19,6 +20,7 @@ from . import service_entitlement_channel_limit
 from . import service_entitlement_consumption
 from . import service_entitlement_contract
 from . import service_entitlement_contract_line
+from . import service_entitlement_price_change
 from . import service_entitlement_profit
 from . import service_entitlement_renewal
 from . import service_entitlement_reservation

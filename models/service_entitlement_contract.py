@@ -5,12 +5,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.misc import format_date
 
-from .ledger_guard import (
-    changed_values,
-    check_flow_fields,
-    is_ledger_writer,
-    ledger_writer,
-)
+from .ledger_guard import changed_values, is_ledger_writer, ledger_writer
 
 # Invoice period -> (OCA contract recurrence, interval, months).
 INVOICE_PERIODS = {
@@ -24,8 +19,6 @@ INVOICE_PERIODS = {
 INVOICING_FIELDS = frozenset({"invoice_period", "invoice_prepaid"})
 # Follow from the contract lines once a service contract has some.
 LINE_COVERAGE_FIELDS = frozenset({"lot_ids", "product_ids"})
-# Written by the quote's acceptance only.
-SIGNATURE_FIELDS = frozenset({"signature", "signed_by", "signed_on"})
 
 
 class ServiceEntitlement(models.Model):
@@ -70,6 +63,7 @@ class ServiceEntitlement(models.Model):
         string="Recurring Invoicing",
         readonly=True,
         copy=False,
+        flow_only=True,
         ondelete="restrict",
         index="btree_not_null",
         help="The recurring contract that invoices the contract lines.",
@@ -105,12 +99,39 @@ class ServiceEntitlement(models.Model):
         help="A contract offered to the customer: sent by email, accepted and "
         "signed on the portal, which activates it.",
     )
-    quote_sent = fields.Boolean(readonly=True, copy=False)
+    # Written by sending the quote and by the customer's signature only.
+    quote_sent = fields.Boolean(readonly=True, copy=False, flow_only=True)
     signature = fields.Image(
-        copy=False, attachment=True, max_width=1024, max_height=1024, readonly=True
+        copy=False,
+        attachment=True,
+        max_width=1024,
+        max_height=1024,
+        readonly=True,
+        flow_only=True,
     )
-    signed_by = fields.Char(copy=False, readonly=True)
-    signed_on = fields.Datetime(copy=False, readonly=True)
+    signed_by = fields.Char(copy=False, readonly=True, flow_only=True)
+    signed_on = fields.Datetime(copy=False, readonly=True, flow_only=True)
+    price_change_ids = fields.One2many(
+        "service.entitlement.price.change",
+        "entitlement_id",
+        string="Price History",
+        readonly=True,
+        groups="service_entitlement.group_billing_clerk",
+    )
+    # A manager's decision to activate a quote the customer did not sign.
+    accepted_without_signature_reason = fields.Text(
+        string="Accepted Without Signature",
+        copy=False,
+        readonly=True,
+        tracking=True,
+        flow_only=True,
+    )
+    accepted_without_signature_user_id = fields.Many2one(
+        "res.users", string="Accepted By", copy=False, readonly=True, flow_only=True
+    )
+    accepted_without_signature_date = fields.Datetime(
+        string="Accepted On", copy=False, readonly=True, flow_only=True
+    )
 
     # ------------------------------------------------------------------
     # Computes and constraints
@@ -186,14 +207,7 @@ class ServiceEntitlement(models.Model):
     # CRUD
     # ------------------------------------------------------------------
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            self._check_contract_flow_fields(self.browse(), vals)
-        return super().create(vals_list)
-
     def write(self, vals):
-        self._check_contract_flow_fields(self, vals)
         if INVOICING_FIELDS & set(vals):
             invoiced = self.filtered("contract_id")
             if invoiced:
@@ -220,24 +234,28 @@ class ServiceEntitlement(models.Model):
             self.filtered("contract_line_ids")._contract_sync()
         return res
 
-    def _check_contract_flow_fields(self, records, vals):
-        check_flow_fields(
-            records,
-            vals,
-            SIGNATURE_FIELDS | {"quote_sent", "contract_id"},
-            lambda field: self.env._(
-                "%(field)s follows the contract's quote and invoicing; it "
-                "cannot be written directly.",
-                field=field.string,
-            ),
-        )
-
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
 
     def action_activate(self):
         self._check_contract_lines_to_invoice()
+        unaccepted = self.filtered(
+            lambda r: (
+                r.is_quote
+                and not r.signed_on
+                and not r.accepted_without_signature_reason
+            )
+        )
+        if unaccepted:
+            raise UserError(
+                self.env._(
+                    "%(name)s is a quote: the customer's signature on the portal "
+                    "activates it. Without one, use Accept Without Signature "
+                    "and say why.",
+                    name=unaccepted[0].display_name,
+                )
+            )
         res = super().action_activate()
         for rec in self:
             if not rec.next_price_update_date and rec.contract_line_ids:
@@ -520,23 +538,26 @@ class ServiceEntitlement(models.Model):
         credit = self.env["account.move"]
         if credit_lines:
             first = invoiced[0].move_id
-            credit = (
-                self.env["account.move"]
-                .sudo()
-                .with_company(self.company_id)
-                .create(
-                    {
-                        "move_type": "out_refund",
-                        "partner_id": first.partner_id.id,
-                        "journal_id": first.journal_id.id,
-                        "currency_id": first.currency_id.id,
-                        "invoice_origin": self.code,
-                        "ref": self.env._("%(code)s: service not used", code=self.code),
-                        "invoice_user_id": first.invoice_user_id.id,
-                        "invoice_line_ids": credit_lines,
-                    }
+            with ledger_writer():
+                credit = (
+                    self.env["account.move"]
+                    .sudo()
+                    .with_company(self.company_id)
+                    .create(
+                        {
+                            "move_type": "out_refund",
+                            "partner_id": first.partner_id.id,
+                            "journal_id": first.journal_id.id,
+                            "currency_id": first.currency_id.id,
+                            "invoice_origin": self.code,
+                            "ref": self.env._(
+                                "%(code)s: service not used", code=self.code
+                            ),
+                            "invoice_user_id": first.invoice_user_id.id,
+                            "invoice_line_ids": credit_lines,
+                        }
+                    )
                 )
-            )
             self.message_post(
                 body=Markup(
                     self.env._("Credit note %(move)s made for the days not used.")
@@ -630,13 +651,62 @@ class ServiceEntitlement(models.Model):
         }
 
     def message_post(self, **kwargs):
-        if self.env.context.get("mark_quote_as_sent"):
+        # Only whoever may send a quote marks it sent (the context key comes
+        # from the Send action's composer, which any client could imitate).
+        if self.env.context.get("mark_quote_as_sent") and (
+            self.env.su
+            or self.env.user.has_group("service_entitlement.group_entitlement_manager")
+        ):
             quotes = self.filtered(
                 lambda r: r.is_quote and r.state == "draft" and not r.quote_sent
             )
             with ledger_writer():
                 quotes.sudo().write({"quote_sent": True})
         return super().message_post(**kwargs)
+
+    def action_quote_accept_without_signature(self):
+        """Open the wizard that records why a quote is accepted unsigned."""
+        self.ensure_one()
+        self._check_manager()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "service_entitlement.service_entitlement_accept_wizard_action"
+        )
+        action["context"] = {"default_entitlement_id": self.id}
+        return action
+
+    def _quote_accept_without_signature(self, reason):
+        """An entitlement manager accepts the quote for the customer (signed
+        on paper, agreed by phone): who, when and why are kept, and the
+        contract is activated."""
+        self.ensure_one()
+        self._check_manager()
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(self.env._("Say why the quote is accepted unsigned."))
+        if not self.is_quote or self.state != "draft" or self.signed_on:
+            raise UserError(
+                self.env._(
+                    "%(name)s is not a quote waiting for its customer's acceptance.",
+                    name=self.display_name,
+                )
+            )
+        with ledger_writer():
+            self.write(
+                {
+                    "accepted_without_signature_reason": reason,
+                    "accepted_without_signature_user_id": self.env.uid,
+                    "accepted_without_signature_date": fields.Datetime.now(),
+                }
+            )
+        self.action_activate()
+        self.message_post(
+            body=self.env._(
+                "Quote accepted without signature by %(user)s: %(reason)s",
+                user=self.env.user.name,
+                reason=reason,
+            )
+        )
+        return True
 
     def _quote_can_be_signed(self):
         self.ensure_one()

@@ -10,6 +10,7 @@ from dateutil.relativedelta import relativedelta
 from PIL import Image, ImageDraw
 
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import RepairEntitlementCase
@@ -248,3 +249,80 @@ class TestContractPortal(PdfTextMixin, RepairEntitlementCase, HttpCase):
         self.assertTrue(self.quote.signature)
         self.assertEqual(self.quote.state, "active")
         self.assertTrue(self.quote.contract_id)
+
+    # ------------------------------------------------------------------
+    # Only the customer signs; routes check their input
+    # ------------------------------------------------------------------
+
+    def test_staff_cannot_sign_for_the_customer(self):
+        """Any internal user, whatever the role and even with the quote's
+        token, is refused on the portal's accept route."""
+        url = self.quote.get_portal_url(suffix="/accept")
+        for user in (
+            self.desk_user,
+            self.technician_user,
+            self.billing_user,
+            self.manager_user,
+        ):
+            user.password = user.login
+            self.authenticate(user.login, user.login)
+            for target in (self.accept_url, url):
+                result = self._accept(name="Dana Adatum", url=target)
+                self.assertIn("Only the customer signs", result.get("error", ""))
+            self.assertNotSigned(self.quote)
+
+    def test_accept_route_checks_its_input(self):
+        """Parameters of the wrong type get a readable answer, not a
+        traceback with the server's paths."""
+        for params in (
+            {"access_token": ["a", "b"], "name": "Dana", "signature": self.signature},
+            {"access_token": {"x": 1}, "name": "Dana", "signature": self.signature},
+            {"name": "Dana", "signature": ["not", "a", "string"]},
+            {"name": ["Dana"], "signature": self.signature},
+        ):
+            with self.subTest(params=params):
+                result = self.make_jsonrpc_request(self.accept_url, params)
+                self.assertIn("error", result)
+                self.assertNotIn("Traceback", str(result))
+                self.assertNotSigned(self.quote)
+
+    def test_quote_marked_sent_only_by_its_send_action(self):
+        """The context key of the Send action's composer does nothing when
+        someone who may not send quotes posts a message with it."""
+        self.unsent.with_user(self.desk_user).with_context(
+            mark_quote_as_sent=True
+        ).message_post(body="Have a look")
+        self.assertFalse(self.unsent.quote_sent)
+        url = self.unsent.get_portal_url(suffix="/accept")
+        self.assertIn("cannot be signed", self._accept(url=url).get("error", ""))
+        self.assertNotSigned(self.unsent)
+
+    def test_activating_needs_a_signature_or_a_reason(self):
+        quote = self.quote.with_user(self.manager_user)
+        with self.assertRaisesRegex(UserError, "Accept Without Signature"):
+            quote.action_activate()
+        self.assertNotSigned(self.quote)
+        action = quote.action_quote_accept_without_signature()
+        wizard = (
+            self.env[action["res_model"]]
+            .with_user(self.manager_user)
+            .with_context(**action["context"])
+            .create({"reason": "Signed on paper at the counter"})
+        )
+        wizard.action_confirm()
+        self.assertEqual(self.quote.state, "active")
+        self.assertTrue(self.quote.contract_id)
+        self.assertEqual(
+            self.quote.accepted_without_signature_reason,
+            "Signed on paper at the counter",
+        )
+        self.assertEqual(
+            self.quote.accepted_without_signature_user_id, self.manager_user
+        )
+        self.assertLogged(self.quote, "accepted without signature by")
+        self.assertFalse(self.quote.signed_on)
+        # Nobody else records such a decision.
+        with self.assertRaises(UserError):
+            self.unsent.with_user(self.desk_user)._quote_accept_without_signature(
+                "Trust me"
+            )

@@ -5,9 +5,11 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from .common import FrozenClock
+
 
 @tagged("post_install", "-at_install")
-class TestPortal(HttpCase):
+class TestPortal(FrozenClock, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -123,6 +125,39 @@ class TestPortal(HttpCase):
         self.assertFalse(
             self.env["repair.order"].search([("lot_id", "=", self.lot.id)])
         )
+
+    def test_repair_request_with_a_bad_serial_number(self):
+        """A serial number that is no number gets the page's own message, not
+        Python's error text."""
+        self.authenticate("portal_cust", "portal_cust")
+        for lot_id in ("abc", "1.5", "-3", "", self.lot.id + 100000):
+            with self.subTest(lot_id=lot_id):
+                response = self._post_request(self.mine, lot_id)
+                self.assertEqual(response.status_code, 200)
+                self.assertIn("Choose one of the covered serial numbers", response.text)
+                self.assertNotIn("invalid literal", response.text)
+        self.assertFalse(
+            self.env["repair.order"].search([("entitlement_id", "=", self.mine.id)])
+        )
+
+    def test_notices_are_not_taken_from_the_url(self):
+        """Only the notices the site itself writes show as its own."""
+        self.authenticate("portal_cust", "portal_cust")
+        page = self.url_open(
+            f"/my/entitlements/{self.mine.id}?message=Your+account+is+suspended"
+            "&error=Call+0800+now&repair_id=abc"
+        )
+        self.assertEqual(page.status_code, 200)
+        self.assertNotIn("Your account is suspended", page.text)
+        self.assertNotIn("Call 0800 now", page.text)
+        theirs = self.env["repair.order"].create(
+            {"partner_id": self.other.id, "product_id": self.lot.product_id.id}
+        )
+        page = self.url_open(
+            f"/my/entitlements/{self.mine.id}?message=repair_ok&repair_id={theirs.id}"
+        )
+        self.assertIn("Your repair request was received.", page.text)
+        self.assertNotIn(theirs.name, page.text)
 
     def test_request_repair_tour(self):
         self.start_tour(
