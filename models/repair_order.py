@@ -9,11 +9,11 @@ from .service_entitlement_channel_limit import CHANNELS
 class RepairOrder(models.Model):
     _name = "repair.order"
     _inherit = ["repair.order", "service.entitlement.consumer.mixin"]
-
     # A repair's state moves through Odoo's actions only (confirm, start,
     # end, cancel, reset): they check what a direct write would skip, such as
     # never cancelling a finished repair.
-    state = fields.Selection(flow_only=True)
+    _flow_only_declared = {"state": True}
+
     fault_reason_id = fields.Many2one(
         "service.fault.reason",
         tracking=True,

@@ -23,7 +23,6 @@ class ServiceEntitlementPriceChange(models.Model):
     )
     contract_line_id = fields.Many2one(
         "service.entitlement.contract.line",
-        string="Contract Line",
         readonly=True,
         index="btree_not_null",
         ondelete="set null",
