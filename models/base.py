@@ -119,7 +119,13 @@ class Base(models.AbstractModel):
     def create(self, vals_list):
         if self._flow_only_fields() and not is_ledger_writer():
             if self._flow_owned is True:
-                self._flow_refuse(next(iter(self._flow_only_fields())))
+                raise AccessError(
+                    self.env._(
+                        "%(model)s records are written by the service flow "
+                        "only; they cannot be created directly.",
+                        model=self.env["ir.model"]._get(self._name).name,
+                    )
+                )
             defaults = self._flow_context_defaults()
             for vals in vals_list:
                 self._flow_check_vals({**defaults, **vals}, self.browse())

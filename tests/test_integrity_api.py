@@ -173,11 +173,33 @@ class IntegrityApiCase(FrozenClock, HttpCase):
         cr.execute("SELECT id, repeat_failure FROM stock_lot ORDER BY id")
         repairs += cr.fetchall()
         cr.execute(
+            "SELECT id, state, sla_responded_at, sla_resolved_at, sla_missed, "
+            "sla_hold_since, sla_held_hours FROM repair_order ORDER BY id"
+        )
+        repairs += cr.fetchall()
+        cr.execute(
             "SELECT count(*) FROM account_move_line "
             "WHERE service_billing_line_id IS NOT NULL"
         )
         invoiced = cr.fetchall()
-        return balances, ledger, billing, repairs, invoiced
+        cr.execute(
+            "SELECT id, move_id, price_unit, quantity, service_billing_line_id, "
+            "service_period_start, service_period_end, contract_line_id "
+            "FROM account_move_line ORDER BY id"
+        )
+        invoiced += cr.fetchall()
+        cr.execute(
+            "SELECT id, specific_price, discount, date_start, date_end, "
+            "last_date_invoiced, recurring_next_date, is_canceled, "
+            "service_line_id FROM contract_line ORDER BY id"
+        )
+        contracts = cr.fetchall()
+        cr.execute(
+            "SELECT id, state, signed_by, signed_on, quote_sent, contract_id "
+            "FROM service_entitlement ORDER BY id"
+        )
+        contracts += cr.fetchall()
+        return balances, ledger, billing, repairs, invoiced, contracts
 
 
 @tagged("post_install", "-at_install")

@@ -10,7 +10,11 @@ class ServiceEntitlementAcceptWizard(models.TransientModel):
     _description = "Accept a Quote Without Signature"
 
     entitlement_id = fields.Many2one(
-        "service.entitlement", required=True, ondelete="cascade", readonly=True
+        "service.entitlement",
+        string="Service Contract",
+        required=True,
+        ondelete="cascade",
+        readonly=True,
     )
     reason = fields.Text(required=True)
 
