@@ -35,5 +35,5 @@ class ServiceEntitlementPriceChange(models.Model):
     user_id = fields.Many2one("res.users", string="Updated By", readonly=True)
     name = fields.Char(string="Item", required=True, readonly=True)
     percent = fields.Float(string="Change %", readonly=True)
-    old_value = fields.Monetary(string="Old Value", readonly=True)
-    new_value = fields.Monetary(string="New Value", readonly=True)
+    old_value = fields.Monetary(readonly=True)
+    new_value = fields.Monetary(readonly=True)
