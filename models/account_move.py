@@ -2,6 +2,23 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
 
+# Posted invoice lines of service contracts and of overages.
+POSTED_SERVICE_LINE = [
+    ("parent_state", "=", "posted"),
+    "|",
+    ("service_period_start", "!=", False),
+    ("service_billing_line_id", "!=", False),
+]
+POSTED_SERVICE_FIELDS = (
+    "contract_line_id",
+    "product_id",
+    "quantity",
+    "price_unit",
+    "discount",
+    "tax_ids",
+    "account_id",
+)
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -50,13 +67,10 @@ class AccountMove(models.Model):
 
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
-    # A posted line keeps the contract line it invoiced: credit notes read it.
-    _flow_only_declared = {
-        "contract_line_id": [
-            ("parent_state", "=", "posted"),
-            ("service_period_start", "!=", False),
-        ]
-    }
+    # A posted line of a contract invoice or of an overage keeps what credit
+    # notes and the billing lines read from it (Odoo itself lets a posted
+    # line's price change while its journal amounts stay).
+    _flow_only_declared = dict.fromkeys(POSTED_SERVICE_FIELDS, POSTED_SERVICE_LINE)
 
     service_billing_line_id = fields.Many2one(
         "service.entitlement.billing.line",
