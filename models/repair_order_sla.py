@@ -1,7 +1,7 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from .ledger_guard import ledger_writer
@@ -63,6 +63,9 @@ class RepairOrder(models.Model):
         string="Received",
         default=fields.Datetime.now,
         copy=False,
+        # The desk says when the request came in until the repair is
+        # confirmed; from then on its deadlines count from it.
+        flow_only=[("state", "!=", "draft")],
         help="When the request reached the service desk; service level "
         "deadlines count from here.",
     )
@@ -133,6 +136,19 @@ class RepairOrder(models.Model):
         compute="_compute_sla_status",
         search="_search_sla_status",
     )
+
+    @api.constrains("sla_start")
+    def _check_sla_start(self):
+        # A minute's leeway for the clocks of the browser and the server.
+        latest = fields.Datetime.now() + relativedelta(minutes=1)
+        for repair in self:
+            if repair.sla_start and repair.sla_start > latest:
+                raise ValidationError(
+                    self.env._(
+                        "%(repair)s cannot be received in the future.",
+                        repair=repair.display_name,
+                    )
+                )
 
     @api.depends(
         "entitlement_id",

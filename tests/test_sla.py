@@ -2,7 +2,7 @@ from datetime import datetime
 
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .common import RepairEntitlementCase
 
@@ -39,6 +39,27 @@ class TestServiceLevels(RepairEntitlementCase):
             self._confirm(repair)
         self.assertEqual(repair.sla_responded_at, datetime(2026, 11, 23, 11, 0))
         self.assertTrue(repair.sla_missed)
+
+    def test_received_is_the_desks_until_confirmed(self):
+        """The desk says when a request came in while the repair is a draft
+        (not in the future); once confirmed, its deadlines count from it and
+        nobody moves it to hide a breach."""
+        self._active_entitlement(response_hours=4, resolution_hours=16)
+        repair = self._repair_at(datetime(2026, 11, 20, 15, 0))
+        desk_repair = repair.with_user(self.desk_user)
+        with freeze_time("2026-11-23 11:00:00"):
+            with self.assertRaisesRegex(ValidationError, "in the future"):
+                desk_repair.sla_start = datetime(2026, 11, 24, 9, 0)
+            desk_repair.sla_start = datetime(2026, 11, 20, 16, 0)
+            self.assertEqual(
+                repair.sla_response_deadline, datetime(2026, 11, 23, 11, 0)
+            )
+            self._confirm(repair)
+            for user in (self.desk_user, self.manager_user):
+                with self.assertRaisesRegex(AccessError, "follows the service flow"):
+                    repair.with_user(user).sla_start = datetime(2026, 11, 23, 10, 0)
+        self.assertEqual(repair.sla_start, datetime(2026, 11, 20, 16, 0))
+        self.assertEqual(repair.sla_responded_at, datetime(2026, 11, 23, 11, 0))
 
     def test_met_when_on_time(self):
         self._active_entitlement(response_hours=4, resolution_hours=16)
