@@ -218,17 +218,31 @@ class RepairOrder(models.Model):
                     )
                 )
 
+    # ------------------------------------------------------------------
+    # CRUD and Odoo's actions: this file is their one owner in the add-on.
+    # Each concern (re-repairs and the repair warranty in
+    # repair_order_coverage.py, service levels in repair_order_sla.py, the
+    # entitlement's consumption in the consumer mixin, below Odoo's repair)
+    # is a named step, called here in this order.
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        repairs = super().create(vals_list)
+        repairs._rerepair_created(vals_list)
+        return repairs
+
     def write(self, vals):
         if "under_warranty" in vals:
             self._check_under_warranty_follows_entitlement(vals["under_warranty"])
+        self._rerepair_check_write(vals)
         res = super().write(vals)
-        if self._entitlement_bypassed():
-            return res
-        if "under_warranty" not in vals and {
-            "entitlement_id",
-            "fault_reason_id",
-        } & set(vals):
+        if not self._entitlement_bypassed() and (
+            "under_warranty" not in vals
+            and {"entitlement_id", "fault_reason_id"} & set(vals)
+        ):
             self._update_sale_order_line_price()
+        self._rerepair_written(vals)
         return res
 
     def _check_under_warranty_follows_entitlement(self, value):
@@ -271,8 +285,9 @@ class RepairOrder(models.Model):
         return res
 
     # ------------------------------------------------------------------
-    # Flow: confirming, finishing, cancelling and resetting write the state,
-    # and the mixin brings the consumption in line (_entitlement_sync).
+    # Flow: confirming, finishing, cancelling and resetting write the state
+    # (Odoo's actions are the only writers of a repair's state), and the
+    # mixin brings the consumption in line (_entitlement_sync).
     # ------------------------------------------------------------------
 
     def _action_repair_confirm(self):
@@ -288,13 +303,16 @@ class RepairOrder(models.Model):
         ):
             repair._entitlement_check_usable(repair.entitlement_id.sudo())
         with ledger_writer():
-            return super()._action_repair_confirm()
+            res = super()._action_repair_confirm()
+        self._sla_record_response()
+        return res
 
     def action_repair_start(self):
         with ledger_writer():
             return super().action_repair_start()
 
     def action_repair_cancel(self):
+        self.filtered("sla_hold_since")._sla_resume()
         with ledger_writer():
             return super().action_repair_cancel()
 
@@ -303,12 +321,16 @@ class RepairOrder(models.Model):
             return super().action_repair_cancel_draft()
 
     def action_repair_done(self):
+        self.filtered("sla_hold_since")._sla_resume()
         with ledger_writer():
             res = super().action_repair_done()
         if not self._entitlement_bypassed():
             self.filtered(
                 lambda r: r.entitlement_id.sudo().allocation_type == "hours"
             )._entitlement_recount_hours()
+            self.filtered(lambda r: r.state == "done")._start_repair_warranty()
+        self._sla_record_response()
+        self._sla_record_resolution()
         return res
 
     def action_entitlement_override(self):
@@ -354,6 +376,9 @@ class RepairOrder(models.Model):
         # since this one was last computed.
         self.env.add_to_compute(self._fields["under_warranty"], self)
         res = super().action_create_sale_order()
+        # The labour hours join the quotation, then the coverage applies to
+        # all its lines, once.
+        self._entitlement_add_labor_lines()
         self._entitlement_apply_cost_coverage()
         return res
 

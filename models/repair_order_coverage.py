@@ -227,37 +227,38 @@ class RepairOrder(models.Model):
                     )
                 )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        unlinked = records.browse(
+    def _rerepair_created(self, vals_list):
+        """New repairs of a serial number look for the repair they redo
+        (part of the creation: nothing to track in the chatter yet)."""
+        unlinked = self.browse(
             record.id
-            for record, vals in zip(records, vals_list, strict=True)
+            for record, vals in zip(self, vals_list, strict=True)
             if record.lot_id and "rerepair_of_id" not in vals
         )
-        # Part of the creation: nothing to track in the chatter yet.
         unlinked.with_context(tracking_disable=True)._rerepair_rematch()
-        return records
 
-    def write(self, vals):
-        if not is_ledger_writer():
-            if "rerepair_of_id" in vals and any(
-                repair.state != "draft"
-                and repair.rerepair_of_id.id != (vals["rerepair_of_id"] or False)
-                for repair in self
-            ):
-                raise UserError(
-                    self.env._(
-                        "Re-repair of can only change while the repair is a "
-                        "draft: it decides what the repair used."
-                    )
+    def _rerepair_check_write(self, vals):
+        if is_ledger_writer() or "rerepair_of_id" not in vals:
+            return
+        if any(
+            repair.state != "draft"
+            and repair.rerepair_of_id.id != (vals["rerepair_of_id"] or False)
+            for repair in self
+        ):
+            raise UserError(
+                self.env._(
+                    "Re-repair of can only change while the repair is a "
+                    "draft: it decides what the repair used."
                 )
-        res = super().write(vals)
+            )
+
+    def _rerepair_written(self, vals):
+        """A new serial number or date may make the repair a re-repair (or
+        no longer one)."""
         if "rerepair_of_id" in vals:
             self._entitlement_invalidate()
         elif {"lot_id", "schedule_date"} & set(vals):
             self._rerepair_rematch()
-        return res
 
     def _entitlement_waiver(self):
         if self.rerepair_of_id:
@@ -529,11 +530,6 @@ class RepairOrder(models.Model):
             "total": untaxed + currency.round(totals["taxes"]),
         }
 
-    def action_create_sale_order(self):
-        res = super().action_create_sale_order()
-        self._entitlement_add_labor_lines()
-        return res
-
     def _entitlement_add_labor_lines(self):
         """The labour hours recorded on the repair, at the labour product
         (Settings), on its new quotation: the customer's share showed them."""
@@ -555,7 +551,6 @@ class RepairOrder(models.Model):
             )
         if lines:
             self.env["sale.order.line"].create(lines)
-            self._entitlement_apply_cost_coverage()
 
     # ------------------------------------------------------------------
     # Goodwill
@@ -581,12 +576,6 @@ class RepairOrder(models.Model):
     # ------------------------------------------------------------------
     # Finishing: the repair warranty, repeat failures
     # ------------------------------------------------------------------
-
-    def action_repair_done(self):
-        res = super().action_repair_done()
-        if not self._entitlement_bypassed():
-            self.filtered(lambda r: r.state == "done")._start_repair_warranty()
-        return res
 
     def _repair_warranty_days(self):
         self.ensure_one()

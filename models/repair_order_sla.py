@@ -450,10 +450,6 @@ class RepairOrder(models.Model):
                 )
             )
 
-    def action_repair_cancel(self):
-        self.filtered("sla_hold_since")._sla_resume()
-        return super().action_repair_cancel()
-
     def _sla_record(self, field, deadline_field, target_field):
         """Note when the repair was answered or resolved, and whether late.
         Only repairs whose entitlement sets that target are looked at."""
@@ -466,16 +462,10 @@ class RepairOrder(models.Model):
             with ledger_writer():
                 repair.write({field: now, "sla_missed": repair.sla_missed or late})
 
-    def _action_repair_confirm(self):
-        res = super()._action_repair_confirm()
+    def _sla_record_response(self):
         self._sla_record("sla_responded_at", "sla_response_deadline", "response_hours")
-        return res
 
-    def action_repair_done(self):
-        self.filtered("sla_hold_since")._sla_resume()
-        res = super().action_repair_done()
-        self._sla_record("sla_responded_at", "sla_response_deadline", "response_hours")
+    def _sla_record_resolution(self):
         self._sla_record(
             "sla_resolved_at", "sla_resolution_deadline", "resolution_hours"
         )
-        return res
