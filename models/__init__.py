@@ -6,6 +6,7 @@ from . import contract_line
 from . import product_template
 from . import repair_order
 from . import repair_order_coverage
+from . import repair_order_hold
 from . import repair_order_mail
 from . import repair_order_portal
 from . import repair_order_sla

@@ -609,6 +609,91 @@ class ServiceEntitlement(models.Model):
             self.action_cancel()
 
     # ------------------------------------------------------------------
+    # Invoicing what is due (the clerks' wizard and the daily job)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _contract_invoice_due(self, contracts, date_ref):
+        """Invoice what ``contracts`` (``contract.contract``) have due by
+        ``date_ref``, company by company, with OCA contract's own engine.
+        Their lines are locked first: a second run at the same time (another
+        clerk, the daily job) waits, then finds nothing left to invoice."""
+        contracts = contracts.sudo()
+        if not contracts:
+            return self.env["account.move"]
+        # A run that committed in between makes this one fail to serialize:
+        # Odoo retries the request, which then finds nothing due.  That is
+        # expected, not an error to log.
+        self.env.cr.execute(
+            "SELECT id FROM contract_line WHERE contract_id IN %s "
+            "ORDER BY id FOR NO KEY UPDATE",
+            [tuple(contracts.ids)],
+            log_exceptions=False,
+        )
+        contracts.invalidate_recordset()
+        contracts.contract_line_ids.invalidate_recordset()
+        invoices = self.env["account.move"]
+        for company in contracts.company_id:
+            due = contracts.filtered(
+                lambda c, company=company: (
+                    c.company_id == company
+                    and c.recurring_next_date
+                    and c.recurring_next_date <= date_ref
+                )
+            ).with_company(company)
+            if due:
+                invoices |= due._recurring_create_invoice(date_ref)
+        return invoices.sudo(False)
+
+    # ------------------------------------------------------------------
+    # Price updates (Update Prices)
+    # ------------------------------------------------------------------
+
+    def _update_prices(self, percent):
+        """Apply ``percent`` to the lines in force, log each change and move
+        the next price update by the contract's period."""
+        self.ensure_one()
+        factor = 1.0 + percent / 100.0
+        changes = []
+        today = fields.Date.context_today(self)
+        # A credited line has ended for good: its price stays.
+        for line in self.contract_line_ids.filtered(
+            lambda line: line.in_force and not line.credit_move_id
+        ):
+            old = line.line_value
+            new = self.currency_id.round(old * factor)
+            line.line_value = new
+            changes.append(
+                {
+                    "entitlement_id": self.id,
+                    "contract_line_id": line.id,
+                    "date": today,
+                    "user_id": self.env.uid,
+                    "name": line.name,
+                    "percent": percent,
+                    "old_value": old,
+                    "new_value": new,
+                }
+            )
+        with ledger_writer():
+            self.env["service.entitlement.price.change"].sudo().create(changes)
+        next_date = self.next_price_update_date + relativedelta(
+            months=self.price_update_period
+        )
+        self.next_price_update_date = next_date
+        # Everyone who reads the contract reads its chatter: the amounts stay
+        # in the price history, which billing clerks and managers read.
+        self.message_post(
+            body=self.env._(
+                "Prices of %(count)s line(s) updated by %(percent)s%% (see the "
+                "price history). Next price update: %(date)s.",
+                count=len(changes),
+                percent=percent,
+                date=format_date(self.env, next_date),
+            )
+        )
+
+    # ------------------------------------------------------------------
     # Quotes signed on the portal
     # ------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from ..models.repair_order_sla import HOLD_REASONS
+from ..models.repair_order_hold import HOLD_REASONS
 
 
 class RepairOrderHoldWizard(models.TransientModel):

@@ -1,10 +1,6 @@
-from dateutil.relativedelta import relativedelta
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.misc import format_date
-
-from ..models.ledger_guard import ledger_writer
 
 
 class ServiceEntitlementPriceUpdateWizard(models.TransientModel):
@@ -103,51 +99,3 @@ class ServiceEntitlementPriceUpdateWizard(models.TransientModel):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
-
-
-class ServiceEntitlement(models.Model):
-    _inherit = "service.entitlement"
-
-    def _update_prices(self, percent):
-        """Apply ``percent`` to the lines in force, log each change and move
-        the next price update by the contract's period."""
-        self.ensure_one()
-        factor = 1.0 + percent / 100.0
-        changes = []
-        today = fields.Date.context_today(self)
-        # A credited line has ended for good: its price stays.
-        for line in self.contract_line_ids.filtered(
-            lambda line: line.in_force and not line.credit_move_id
-        ):
-            old = line.line_value
-            new = self.currency_id.round(old * factor)
-            line.line_value = new
-            changes.append(
-                {
-                    "entitlement_id": self.id,
-                    "contract_line_id": line.id,
-                    "date": today,
-                    "user_id": self.env.uid,
-                    "name": line.name,
-                    "percent": percent,
-                    "old_value": old,
-                    "new_value": new,
-                }
-            )
-        with ledger_writer():
-            self.env["service.entitlement.price.change"].sudo().create(changes)
-        next_date = self.next_price_update_date + relativedelta(
-            months=self.price_update_period
-        )
-        self.next_price_update_date = next_date
-        # Everyone who reads the contract reads its chatter: the amounts stay
-        # in the price history, which billing clerks and managers read.
-        self.message_post(
-            body=self.env._(
-                "Prices of %(count)s line(s) updated by %(percent)s%% (see the "
-                "price history). Next price update: %(date)s.",
-                count=len(changes),
-                percent=percent,
-                date=format_date(self.env, next_date),
-            )
-        )
