@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero, format_date
 
+from . import entitlement_policy as policy
 from .ledger_guard import is_ledger_writer, ledger_writer
 
 # How far back finished repairs count towards a repeat failure.
@@ -453,14 +454,13 @@ class RepairOrder(models.Model):
         if live:
             quantity = live.overage_quantity if live.bill_overage else 0.0
         else:
-            need = self._entitlement_quantity(entitlement)
-            left = entitlement._remaining_for_channel(self._entitlement_get_channel())
-            quantity = need - min(need, max(left, 0.0))
-            bills = entitlement.limit_policy == "bill" or (
-                entitlement.limit_policy == "block" and self.entitlement_override_bill
+            outcome = policy.decide(
+                entitlement.limit_policy,
+                self._entitlement_quantity(entitlement),
+                entitlement._remaining_for_channel(self._entitlement_get_channel()),
+                self._entitlement_override_decision(),
             )
-            if not bills:
-                quantity = 0.0
+            quantity = outcome.overage if outcome.billed else 0.0
         product = entitlement.overage_product_id
         if float_is_zero(quantity, precision_digits=2) or not product:
             return None

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_is_zero, format_date
 
+from . import entitlement_policy as policy
 from .ledger_guard import is_ledger_writer, ledger_writer
 
 COVERAGE_VERDICTS = [
@@ -708,10 +709,10 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         if live:
             covered, overage = live.quantity, live.overage_quantity
         else:
-            need = self._entitlement_quantity(entitlement)
-            left = entitlement._remaining_for_channel(self._entitlement_get_channel())
-            covered = min(need, max(left, 0.0))
-            overage = need - covered
+            covered, overage = policy.split(
+                self._entitlement_quantity(entitlement),
+                entitlement._remaining_for_channel(self._entitlement_get_channel()),
+            )
         if float_is_zero(overage, precision_digits=2):
             verdict = "covered"
         elif float_compare(covered, 0.0, precision_digits=2) > 0:

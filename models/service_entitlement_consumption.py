@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_compare, float_round
 
+from . import entitlement_policy as policy
 from .ledger_guard import ledger_writer
 from .service_entitlement_channel_limit import CHANNELS
 
@@ -438,41 +439,37 @@ class ServiceEntitlementConsumption(models.Model):
         to the caller."""
         unit = entitlement._unit_label()
         left, needed, extra = f"{remaining:g}", f"{need:g}", f"{need - remaining:g}"
-        policy = entitlement.limit_policy
-        if policy == "block":
-            decision = document._entitlement_override_decision()
-            if not decision:
-                raise UserError(
-                    self.env._(
-                        "%(entitlement)s has %(left)s %(unit)s left and %(doc)s "
-                        "needs %(need)s: its policy blocks it. Choose another "
-                        "entitlement, or ask an entitlement manager to override.",
-                        entitlement=entitlement.display_name,
-                        left=left,
-                        unit=unit,
-                        doc=document.display_name,
-                        need=needed,
-                    )
+        decision = (
+            document._entitlement_override_decision()
+            if entitlement.limit_policy == "block"
+            else None
+        )
+        decided = policy.decide(entitlement.limit_policy, need, remaining, decision)
+        if decided.blocked:
+            raise UserError(
+                self.env._(
+                    "%(entitlement)s has %(left)s %(unit)s left and %(doc)s "
+                    "needs %(need)s: its policy blocks it. Choose another "
+                    "entitlement, or ask an entitlement manager to override.",
+                    entitlement=entitlement.display_name,
+                    left=left,
+                    unit=unit,
+                    doc=document.display_name,
+                    need=needed,
                 )
+            )
+        if decision:
             note = self.env._(
                 "Block overridden by %(user)s%(billed)s: %(reason)s",
                 user=decision["user"].name,
                 billed=self.env._(", overage billed") if decision["bill"] else "",
                 reason=decision["reason"],
             )
-            outcome = {"note": note, "bill_overage": decision["bill"]}
-        elif policy == "warn":
-            outcome = {
-                "note": self.env._("Beyond the terms (warning)"),
-                "bill_overage": False,
-            }
+        elif decided.warned:
+            note = self.env._("Beyond the terms (warning)")
         else:
-            outcome = {
-                "note": self.env._(
-                    "Overage to bill: %(qty)s %(unit)s", qty=extra, unit=unit
-                ),
-                "bill_overage": True,
-            }
+            note = self.env._("Overage to bill: %(qty)s %(unit)s", qty=extra, unit=unit)
+        outcome = {"note": note, "bill_overage": decided.billed}
         if outcome["bill_overage"] and not entitlement.overage_product_id:
             raise UserError(
                 self.env._(

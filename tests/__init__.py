@@ -10,6 +10,7 @@ from . import test_contract_profit
 from . import test_counter_coverage
 from . import test_delivery_warranty
 from . import test_edit_orders
+from . import test_entitlement_policy
 from . import test_external_api_example
 from . import test_flow_guard
 from . import test_fuzz

@@ -1,0 +1,48 @@
+"""What an entitlement's limit policy does with a need on a balance.
+
+One pure function, with no ORM in it, serves the repair's verdict, the
+customer's share before confirming and the ledger when it consumes: the same
+numbers give the same answer everywhere.
+"""
+
+from typing import NamedTuple
+
+from odoo.tools import float_is_zero
+
+PRECISION = 2
+
+
+class Outcome(NamedTuple):
+    """``covered`` is taken from the terms, ``overage`` goes beyond them;
+    ``blocked``: the policy refuses the document; ``billed``: the overage
+    goes to billing; ``warned``: it goes beyond the terms under a warning."""
+
+    covered: float
+    overage: float
+    blocked: bool = False
+    billed: bool = False
+    warned: bool = False
+
+
+def split(need, left):
+    """(covered, overage) of ``need`` when ``left`` is left (a balance below
+    zero covers nothing)."""
+    covered = min(need, max(left, 0.0))
+    return covered, need - covered
+
+
+def decide(policy, need, left, override=None):
+    """The :class:`Outcome` of ``need`` on ``left`` under ``policy`` (block,
+    warn or bill). ``override`` is the decision an entitlement manager stored
+    on the document to go beyond a blocking entitlement ({"bill": bool}), or
+    None."""
+    covered, overage = split(need, left)
+    if float_is_zero(overage, precision_digits=PRECISION):
+        return Outcome(covered, 0.0)
+    if policy == "block":
+        if override is None:
+            return Outcome(covered, overage, blocked=True)
+        return Outcome(covered, overage, billed=bool(override.get("bill")))
+    if policy == "warn":
+        return Outcome(covered, overage, warned=True)
+    return Outcome(covered, overage, billed=True)
