@@ -385,9 +385,9 @@ class ServiceEntitlementConsumption(models.Model):
 
         def decide(remaining):
             remaining = max(remaining, 0.0)
-            covered = min(need, remaining)
+            covered, overage = policy.split(need, remaining)
             outcome.update(note=False, bill_overage=False, remaining=remaining)
-            if float_compare(need - covered, 0.0, precision_digits=2) > 0:
+            if float_compare(overage, 0.0, precision_digits=2) > 0:
                 outcome.update(
                     self._limit_policy_outcome(document, entitlement, need, remaining)
                 )
@@ -396,7 +396,7 @@ class ServiceEntitlementConsumption(models.Model):
         reservation_id, __, counters = self.env[
             "service.entitlement.reservation"
         ]._take(entitlement, channel, decide)
-        covered = min(need, outcome["remaining"])
+        covered, __ = policy.split(need, outcome["remaining"])
         row = self._record(
             [
                 {
