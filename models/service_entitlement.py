@@ -758,6 +758,20 @@ class ServiceEntitlement(models.Model):
         with ledger_writer():
             self.write(vals)
 
+    def _overage_product(self):
+        """The product an overage of this entitlement is billed with; an
+        entitlement that bills its overage without one cannot consume."""
+        self.ensure_one()
+        if not self.overage_product_id:
+            raise UserError(
+                self.env._(
+                    "%(entitlement)s bills its overage but has no overage product. "
+                    "Set one on the entitlement.",
+                    entitlement=self.display_name,
+                )
+            )
+        return self.overage_product_id
+
     def _remaining_for_channel(self, channel):
         """Terms left for documents that came through ``channel``."""
         self.ensure_one()

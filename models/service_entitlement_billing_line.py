@@ -228,16 +228,7 @@ class ServiceEntitlementBillingLine(models.Model):
         entitlement = consumption.entitlement_id.sudo()
         partner = entitlement.partner_id
         company = entitlement.company_id
-        product = entitlement.overage_product_id
-        if not product:
-            raise UserError(
-                self.env._(
-                    "%(entitlement)s bills its overage but has no overage product. "
-                    "Set one on the entitlement.",
-                    entitlement=entitlement.display_name,
-                )
-            )
-        product = product.with_company(company)
+        product = entitlement._overage_product().with_company(company)
         fpos = (
             self.env["account.fiscal.position"]
             .with_company(company)

@@ -469,16 +469,9 @@ class ServiceEntitlementConsumption(models.Model):
             note = self.env._("Beyond the terms (warning)")
         else:
             note = self.env._("Overage to bill: %(qty)s %(unit)s", qty=extra, unit=unit)
-        outcome = {"note": note, "bill_overage": decided.billed}
-        if outcome["bill_overage"] and not entitlement.overage_product_id:
-            raise UserError(
-                self.env._(
-                    "%(entitlement)s bills its overage but has no overage product. "
-                    "Set one on the entitlement.",
-                    entitlement=entitlement.display_name,
-                )
-            )
-        return outcome
+        if decided.billed:
+            entitlement._overage_product()
+        return {"note": note, "bill_overage": decided.billed}
 
     @api.model
     def _overage_message(self, document_name, entitlement, need, remaining, note):
