@@ -2,7 +2,7 @@
 # Odoo is an importable `odoo` package for $(PYTHON), or the source tree in ODOO_SRC.
 PYTHON ?= python3
 
-.PHONY: run test test-odoo lint check-install check-lifecycle check-wheel stress bench
+.PHONY: run test test-odoo lint check-lifecycle check-wheel stress bench
 
 run:
 	@$(PYTHON) tools/devtool.py run
@@ -18,13 +18,11 @@ test-odoo:
 lint:
 	pre-commit run --all-files --show-diff-on-failure
 
-check-install:
-	@$(PYTHON) tools/devtool.py check-install
-
 check-lifecycle:
 	@$(PYTHON) tools/devtool.py check-lifecycle
 
-# Build the wheel odoo-addon-service_entitlement and install the add-on from it.
+# Build the wheel odoo-addon-service_entitlement and install the add-on from it,
+# with demo data, in a new virtual environment: the log must be clean.
 check-wheel:
 	@$(PYTHON) tools/devtool.py check-wheel
 
@@ -47,4 +45,4 @@ stress:
 # figures and a verdict per goal, at the goals' sizes, within 15 minutes on
 # 2 cores; BENCH_ARGS="--size soak" runs the load tests for 5 minutes.
 bench:
-	@$(PYTHON) tools/devtool.py bench $(BENCH_ARGS)
+	@$(PYTHON) bench/run.py $(BENCH_ARGS)

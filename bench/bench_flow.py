@@ -75,27 +75,22 @@ def bulk_entitlements(env, count):
     )
     env.flush_all()
     today = date.today()
-    env.cr.execute(
-        """
-        INSERT INTO service_entitlement (
-            name, code, partner_id, company_id, entitlement_type, state,
-            date_start, date_end, allocation_type, total_terms, used_terms,
-            remaining_terms, remaining_percent, limit_policy, consume_on,
-            coverage_scope, active, is_default, parts_coverage_percent,
-            labor_coverage_percent, overage_price, has_channel_limits, invoice_period,
-            create_uid, write_uid, create_date, write_date)
-        SELECT 'Bulk ' || g, 'BULK/' || g, (%(partners)s)[1 + g %% 1000],
-               %(company)s, 'warranty', 'active', %(start)s, %(end)s, 'incidents',
-               5, 0, 5, 100, 'block', 'confirm', 'all', true, false, 100, 100, 0,
-               false, 'none', 1, 1, now(), now()
-          FROM generate_series(1, %(count)s) g
-        """,
+    from odoo.addons.service_entitlement.tests.bulk_data import insert_entitlements
+
+    insert_entitlements(
+        env.cr,
+        count,
+        {
+            "partner_id": "(%(partners)s)[1 + g %% 1000]",
+            "company_id": "%(company)s",
+            "date_start": "%(start)s",
+            "date_end": "%(end)s",
+        },
         {
             "partners": partners.ids,
             "company": env.company.id,
             "start": today - timedelta(days=1),
             "end": today + timedelta(days=365),
-            "count": count,
         },
     )
     env.cr.commit()

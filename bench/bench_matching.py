@@ -197,40 +197,27 @@ def bulk(env, entitlements, customers):
     )
     env.flush_all()
     # Per customer, its k-th entitlement: k = 0, 1 by serial, 2 by product,
-    # 3 by category, 4 everything (one customer in four) or by serial.  The
-    # state and dates come from a hash of the row number: 75% active, 10%
-    # expired, 5% each waiting, draft and cancelled.
-    cr.execute(
-        """
-        INSERT INTO service_entitlement (
-            name, code, partner_id, company_id, entitlement_type, state,
-            date_start, date_end, allocation_type, total_terms, used_terms,
-            remaining_terms, remaining_percent, limit_policy, consume_on,
-            coverage_scope, active, is_default, parts_coverage_percent,
-            labor_coverage_percent, overage_price, alert_threshold_percent,
-            invoice_period,
-            create_uid, write_uid, create_date, write_date)
-        SELECT 'Match ' || g, 'MATCH/' || g,
-               (%(partners)s)[1 + (g - 1) %% %(customers)s], %(company)s,
-               'warranty', s.state,
-               CASE s.state WHEN 'expired' THEN %(old_start)s
-                            WHEN 'waiting' THEN %(future_start)s
-                            ELSE %(start)s END,
-               CASE s.state WHEN 'expired' THEN %(old_end)s ELSE %(end)s END,
-               'incidents', 5, 0, 5, 100, 'block', 'confirm',
-               CASE (g - 1) / %(customers)s
-                    WHEN 0 THEN 'lot' WHEN 1 THEN 'lot' WHEN 2 THEN 'product'
-                    WHEN 3 THEN 'category'
-                    ELSE CASE WHEN g %% 4 = 0 THEN 'all' ELSE 'lot' END END,
-               true, g %% 7 = 0, 100, 100, 0, 20, 'none', 1, 1, now(), now()
-          FROM generate_series(1, %(count)s) g,
-               LATERAL (SELECT CASE WHEN h < 75 THEN 'active'
-                                    WHEN h < 85 THEN 'expired'
-                                    WHEN h < 90 THEN 'waiting'
-                                    WHEN h < 95 THEN 'draft'
-                                    ELSE 'cancelled' END AS state
-                          FROM (SELECT (g * 7919) %% 100 AS h) x) s
-        """,
+    # 3 by category, 4 everything (one customer in four) or by serial.
+    from odoo.addons.service_entitlement.tests.bulk_data import insert_entitlements
+
+    insert_entitlements(
+        cr,
+        entitlements,
+        {
+            "name": "'Match ' || g",
+            "code": "'MATCH/' || g",
+            "partner_id": "(%(partners)s)[1 + (g - 1) %% %(customers)s]",
+            "company_id": "%(company)s",
+            "state": "s.state",
+            "date_start": "CASE s.state WHEN 'expired' THEN %(old_start)s "
+            "WHEN 'waiting' THEN %(future_start)s ELSE %(start)s END",
+            "date_end": "CASE s.state WHEN 'expired' THEN %(old_end)s ELSE %(end)s END",
+            "coverage_scope": "CASE (g - 1) / %(customers)s "
+            "WHEN 0 THEN 'lot' WHEN 1 THEN 'lot' WHEN 2 THEN 'product' "
+            "WHEN 3 THEN 'category' "
+            "ELSE CASE WHEN g %% 4 = 0 THEN 'all' ELSE 'lot' END END",
+            "is_default": "g %% 7 = 0",
+        },
         {
             "partners": partner_ids,
             "customers": customers,
@@ -240,8 +227,14 @@ def bulk(env, entitlements, customers):
             "old_start": today - timedelta(days=800),
             "old_end": today - timedelta(days=435),
             "future_start": today + timedelta(days=30),
-            "count": entitlements,
         },
+        # The state comes from a hash of the row number: 75% active, 10%
+        # expired, 5% each waiting, draft and cancelled.
+        lateral="""
+        , LATERAL (SELECT CASE WHEN h < 75 THEN 'active' WHEN h < 85 THEN 'expired'
+                               WHEN h < 90 THEN 'waiting' WHEN h < 95 THEN 'draft'
+                               ELSE 'cancelled' END AS state
+                     FROM (SELECT (g * 7919) %% 100 AS h) x) s""",
     )
     # Serial numbers: one per serial entitlement, a second for one in three.
     cr.execute(

@@ -11,6 +11,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo.tests.common import tagged, warmup
 
+from .bulk_data import insert_entitlements
 from .common import RepairEntitlementCase
 
 # Budgets measured on Odoo 18.0 with a serial-numbered product (warm caches),
@@ -47,25 +48,17 @@ class TestQueryCounts(RepairEntitlementCase):
         )
         self.env.flush_all()
         start = self.start - relativedelta(years=2)
-        self.env.cr.execute(
-            """
-            INSERT INTO service_entitlement (
-                name, code, partner_id, company_id, entitlement_type, state,
-                date_start, date_end, allocation_type, total_terms, used_terms,
-                remaining_terms, remaining_percent, limit_policy, consume_on,
-                coverage_scope, active, is_default, parts_coverage_percent,
-                labor_coverage_percent, overage_price, invoice_period,
-                create_uid, write_uid, create_date, write_date)
-            SELECT 'Bulk ' || g, 'BULK/' || g,
-                   CASE WHEN g %% 100 = 0 THEN %(own)s
-                        ELSE (%(partners)s)[1 + g %% %(npartners)s] END,
-                   %(company)s, 'warranty',
-                   CASE WHEN g %% 100 = 0 THEN 'expired' ELSE 'active' END,
-                   %(start)s, CASE WHEN g %% 100 = 0 THEN %(old_end)s ELSE %(end)s END,
-                   'incidents', 5, 0, 5, 100, 'block', 'confirm', 'all', true, false,
-                   100, 100, 0, 'none', 1, 1, now(), now()
-              FROM generate_series(1, %(count)s) g
-            """,
+        insert_entitlements(
+            self.env.cr,
+            count,
+            {
+                "partner_id": "CASE WHEN g %% 100 = 0 THEN %(own)s "
+                "ELSE (%(partners)s)[1 + g %% %(npartners)s] END",
+                "company_id": "%(company)s",
+                "state": "CASE WHEN g %% 100 = 0 THEN 'expired' ELSE 'active' END",
+                "date_start": "%(start)s",
+                "date_end": "CASE WHEN g %% 100 = 0 THEN %(old_end)s ELSE %(end)s END",
+            },
             {
                 "own": self.customer.id,
                 "partners": partners.ids,
@@ -74,7 +67,6 @@ class TestQueryCounts(RepairEntitlementCase):
                 "start": start,
                 "old_end": start + relativedelta(years=1),
                 "end": self.end,
-                "count": count,
             },
         )
         self.env.invalidate_all()
