@@ -46,3 +46,20 @@ def decide(policy, need, left, override=None):
     if policy == "warn":
         return Outcome(covered, overage, warned=True)
     return Outcome(covered, overage, billed=True)
+
+
+def remaining_percent(total, remaining):
+    """The share of the terms left, in percent (0 for no terms)."""
+    return 100.0 * remaining / total if total > 0 else 0.0
+
+
+def terms_low(percent, threshold):
+    """Whether terms at ``percent`` left have fallen to the alert
+    ``threshold`` (percent)."""
+    return percent <= threshold
+
+
+def channel_left(left, allowed, used):
+    """What a channel may still use: the entitlement's ``left``, within the
+    channel's ``allowed`` terms of which it ``used`` some."""
+    return min(left, allowed - used)

@@ -1,10 +1,10 @@
 from dateutil.relativedelta import relativedelta
 
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_round
 from odoo.tools.sql import create_index
 
+from . import entitlement_policy as policy
 from .ledger_guard import ledger_writer
 from .service_entitlement_reservation import TOUCHED
 
@@ -335,10 +335,8 @@ class ServiceEntitlement(models.Model):
         # (service.entitlement.reservation); here they follow new terms.
         for rec in self:
             rec.remaining_terms = rec.total_terms - rec.used_terms
-            rec.remaining_percent = (
-                100.0 * rec.remaining_terms / rec.total_terms
-                if rec.total_terms > 0
-                else 0.0
+            rec.remaining_percent = policy.remaining_percent(
+                rec.total_terms, rec.remaining_terms
             )
 
     @api.depends("lot_ids", "product_ids", "product_categ_ids")
@@ -525,7 +523,9 @@ class ServiceEntitlement(models.Model):
                 self.filtered(
                     lambda r: (
                         r.threshold_alert_sent
-                        and r.remaining_percent > r.alert_threshold_percent
+                        and not policy.terms_low(
+                            r.remaining_percent, r.alert_threshold_percent
+                        )
                     )
                 ).threshold_alert_sent = False
         return res
@@ -603,160 +603,8 @@ class ServiceEntitlement(models.Model):
         )
 
     # ------------------------------------------------------------------
-    # Actions
+    # Terms: the overage product, what a channel may use
     # ------------------------------------------------------------------
-
-    def _check_manager(self):
-        if not self.env.su and not self.env.user.has_group(
-            "service_entitlement.group_entitlement_manager"
-        ):
-            raise UserError(
-                self.env._("Only entitlement managers can change the status.")
-            )
-
-    def action_activate(self):
-        self._check_manager()
-        today = fields.Date.context_today(self)
-        for rec in self:
-            if rec.state != "draft":
-                raise UserError(
-                    self.env._(
-                        "Only draft entitlements can be activated; %(name)s is "
-                        "not a draft.",
-                        name=rec.display_name,
-                    )
-                )
-            if rec.date_end < today:
-                raise UserError(
-                    self.env._(
-                        "%(name)s ended on %(end)s: it cannot be activated.",
-                        name=rec.display_name,
-                        end=rec.date_end,
-                    )
-                )
-            with ledger_writer():
-                rec.state = "waiting" if rec.date_start > today else "active"
-        return True
-
-    def action_cancel(self):
-        self._check_manager()
-        if self.filtered(lambda r: r.state == "cancelled"):
-            raise UserError(self.env._("This entitlement is already cancelled."))
-        with ledger_writer():
-            self.state = "cancelled"
-        return True
-
-    def action_draft(self):
-        self._check_manager()
-        if self.filtered(lambda r: r.state not in ("cancelled", "waiting")):
-            raise UserError(
-                self.env._("Only cancelled or waiting entitlements can be reset.")
-            )
-        with ledger_writer():
-            self.state = "draft"
-        return True
-
-    def action_view_billing_lines(self):
-        self.ensure_one()
-        action = self.env["ir.actions.actions"]._for_xml_id(
-            "service_entitlement.service_entitlement_billing_line_action"
-        )
-        action["domain"] = [("entitlement_id", "=", self.id)]
-        action["context"] = {}
-        return action
-
-    def action_view_invoices(self):
-        self.ensure_one()
-        invoices = (
-            self.env["service.entitlement.billing.line"]
-            .search([("entitlement_id", "=", self.id)])
-            .invoice_id
-        )
-        action = self.env["ir.actions.actions"]._for_xml_id(
-            "account.action_move_out_invoice_type"
-        )
-        action["domain"] = [("id", "in", invoices.ids)]
-        action["context"] = {"create": False}
-        return action
-
-    def action_view_consumptions(self):
-        self.ensure_one()
-        action = self.env["ir.actions.actions"]._for_xml_id(
-            "service_entitlement.service_entitlement_consumption_action"
-        )
-        action["domain"] = [("entitlement_id", "=", self.id)]
-        action["context"] = {"default_entitlement_id": self.id}
-        return action
-
-    def action_view_repairs(self):
-        self.ensure_one()
-        action = self.env["ir.actions.actions"]._for_xml_id(
-            "repair.action_repair_order_tree"
-        )
-        action["domain"] = [("entitlement_id", "=", self.id)]
-        action["context"] = {"create": False}
-        return action
-
-    # ------------------------------------------------------------------
-    # Business methods
-    # ------------------------------------------------------------------
-
-    # ------------------------------------------------------------------
-    # Warranty transfer (see stock.lot._service_transfer)
-    # ------------------------------------------------------------------
-
-    def _transfer_share(self, lot):
-        """The terms that go with ``lot`` when it changes owner: its part
-        (``_transfer_weight``) of what is left (whole incidents)."""
-        self.ensure_one()
-        remaining = max(self.remaining_terms, 0.0)
-        share = remaining * self._transfer_weight(lot)
-        if self.allocation_type == "incidents":
-            return float(int(share))
-        return float_round(share, precision_digits=2, rounding_method="DOWN")
-
-    def _transfer_weight(self, lot):
-        """Part of the remaining terms that goes with ``lot``: an equal part
-        of the serial numbers covered."""
-        self.ensure_one()
-        return 1.0 / max(len(self.lot_ids), 1)
-
-    def _transfer_copy(self, lot, customer, share, date, state):
-        """The new owner's entitlement: the same terms for the rest of the
-        term, covering ``lot`` only, with ``share`` terms; activated if the
-        entitlement it comes from was (``state``, before the transfer)."""
-        self.ensure_one()
-        new = self.copy(
-            {
-                "name": self.env._("%(name)s (transferred)", name=self.name),
-                "partner_id": customer.id,
-                "date_start": max(date, self.date_start),
-                "date_end": self.date_end,
-                "total_terms": share,
-                "lot_ids": [Command.set(lot.ids)],
-                "product_ids": [Command.clear()],
-                "product_categ_ids": [Command.clear()],
-                "is_default": False,
-            }
-        )
-        if state in ("active", "waiting"):
-            new.action_activate()
-        return new
-
-    def _transfer_release(self, lot, share):
-        """``lot`` left its owner: the entitlement no longer covers it, and
-        gives up the ``share`` of terms that went with it.  One that covered
-        that serial number only covers nothing more: it is cancelled."""
-        self.ensure_one()
-        vals = {}
-        if share:
-            vals["total_terms"] = max(self.total_terms - share, self.used_terms)
-        if self.lot_ids == lot and not (self.product_ids or self.product_categ_ids):
-            vals["state"] = "cancelled"
-        else:
-            vals["lot_ids"] = [Command.unlink(lot.id)]
-        with ledger_writer():
-            self.write(vals)
 
     def _overage_product(self):
         """The product an overage of this entitlement is billed with; an
@@ -779,53 +627,8 @@ class ServiceEntitlement(models.Model):
         if not (channel and self.has_channel_limits):
             return remaining
         limit = self.channel_limit_ids.filtered(lambda line: line.channel == channel)
-        if channel and limit:
-            remaining = min(remaining, limit.max_terms - limit.used_terms)
-        return remaining
-
-    def _compute_access_url(self):
-        res = super()._compute_access_url()
-        for rec in self:
-            rec.access_url = f"/my/entitlements/{rec.id}"
-        return res
-
-    def _get_report_base_filename(self):
-        self.ensure_one()
-        return f"Statement {self.code}"
-
-    def _portal_requestable_lots(self):
-        """Serial numbers of the customer a repair may be asked for under this
-        entitlement."""
-        self.ensure_one()
-        if self.lot_ids:
-            return self.lot_ids
-        domain = [("customer_id", "child_of", self.partner_id.id)]
-        if self.product_ids:
-            domain.append(("product_id", "in", self.product_ids.ids))
-        elif self.product_categ_ids:
-            domain.append(
-                ("product_id.categ_id", "child_of", self.product_categ_ids.ids)
+        if limit:
+            remaining = policy.channel_left(
+                remaining, limit.max_terms, limit.used_terms
             )
-        return self.env["stock.lot"].sudo().search(domain, limit=200)
-
-    def _portal_can_request_repair(self):
-        self.ensure_one()
-        today = fields.Date.context_today(self)
-        return (
-            self.state == "active"
-            and self.date_start <= today <= self.date_end
-            and (self.remaining_terms > 0 or self.limit_policy != "block")
-        )
-
-    @api.model
-    def _cron_update_states(self):
-        """Start waiting entitlements and expire finished ones.  Idempotent."""
-        today = fields.Date.context_today(self)
-        to_start = self.search([("state", "=", "waiting"), ("date_start", "<=", today)])
-        to_expire = self.search(
-            [("state", "in", ("waiting", "active")), ("date_end", "<", today)]
-        )
-        with ledger_writer():
-            (to_start - to_expire).write({"state": "active"})
-            to_expire.write({"state": "expired"})
-        return True
+        return remaining

@@ -3,6 +3,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import format_date
 
+from . import entitlement_policy as policy
 from .ledger_guard import ledger_writer
 
 
@@ -37,7 +38,7 @@ class ServiceEntitlement(models.Model):
             lambda r: (
                 r.state == "active"
                 and not r.threshold_alert_sent
-                and r.remaining_percent <= r.alert_threshold_percent
+                and policy.terms_low(r.remaining_percent, r.alert_threshold_percent)
             )
         )
         due._send_threshold_alert()

@@ -4,7 +4,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_compare, float_round
 
-from . import entitlement_policy as policy
 from .ledger_guard import ledger_writer
 from .service_entitlement_channel_limit import CHANNELS
 
@@ -197,10 +196,21 @@ class ServiceEntitlementConsumption(models.Model):
 
     @api.model
     def _record(self, vals_list):
-        """Write ledger rows and let billing react to them.  Every row of the
-        ledger goes through here.  Rows that do not come with the reservation
-        of their terms (``_consume`` makes one) move the entitlements'
-        counters here, in one short transaction for the batch."""
+        """Write ledger rows and let billing react to them: the way to record
+        rows outside a document's flow (imports, scripts).  A document's
+        flow writes through ``_consume`` and ``_reverse`` and calls billing
+        itself, once (see models/entitlement_flow.py)."""
+        rows = self._write(vals_list)
+        with ledger_writer():
+            self.env["service.entitlement.billing.line"]._sync_from_ledger(rows)
+        return rows
+
+    @api.model
+    def _write(self, vals_list):
+        """Write ledger rows: every row of the ledger goes through here.  Rows
+        that do not come with the reservation of their terms (``_consume``
+        makes one) move the entitlements' counters here, in one short
+        transaction for the batch.  Billing is the caller's to call."""
         if isinstance(vals_list, dict):
             vals_list = [vals_list]
         vals_list = [dict(vals) for vals in vals_list]
@@ -277,8 +287,6 @@ class ServiceEntitlementConsumption(models.Model):
         self.env["service.entitlement.reservation"]._confirm(
             {vals["reservation_id"] for vals in vals_list if vals["reservation_id"]}
         )
-        with ledger_writer():
-            self.env["service.entitlement.billing.line"]._sync_from_ledger(rows)
         known = self._known_lives()
         for row, vals in zip(rows, vals_list, strict=True):
             if vals["res_model"]:
@@ -350,102 +358,74 @@ class ServiceEntitlementConsumption(models.Model):
         )
 
     @api.model
-    def _consume(self, document, entitlement):
-        """Take from ``entitlement`` what ``document`` needs, applying the
-        entitlement's limit policy to what exceeds its terms.
+    def _consume(self, need):
+        """Take what ``need`` (an entitlement_flow.Need) asks of its
+        entitlement, applying the entitlement's limit policy to what exceeds
+        its terms.
 
         The decision is taken on the entitlement's latest committed terms,
         under its lock, in a short transaction of its own (see
         service.entitlement.reservation): concurrent documents never take the
         same terms twice, and never fail on each other.  Returns the ledger
-        row, or raises when the policy blocks the document.  The ledger reads
-        the document and never writes it: what the document shows of the
-        outcome (its warning flag, a message) is the document's to do."""
-        entitlement = entitlement.sudo()
-        channel = document._entitlement_get_channel()
-        waiver = document._entitlement_waiver()
-        if waiver:
+        row, or raises when the policy blocks the document.  Everything it
+        knows of the document is in ``need``."""
+        entitlement = self.env["service.entitlement"].sudo().browse(need.entitlement_id)
+        row_vals = {
+            "channel": need.channel,
+            "entitlement_id": entitlement.id,
+            "res_model": need.res_model,
+            "res_id": need.res_id,
+            "cycle": need.cycle,
+            "user_id": self.env.user.id,
+        }
+        if need.waiver:
             # Covered without using the terms: a zero row says why.
-            return self._record(
+            return self._write(
                 [
                     {
-                        "channel": channel,
-                        "entitlement_id": entitlement.id,
-                        "res_model": document._name,
-                        "res_id": document.id,
-                        "cycle": document.entitlement_cycle,
-                        "waiver": waiver["waiver"],
-                        "note": waiver["note"],
-                        "user_id": waiver.get("user", self.env.user).id,
+                        **row_vals,
+                        "waiver": need.waiver["waiver"],
+                        "note": need.waiver["note"],
+                        "user_id": need.waiver["user_id"],
                     }
                 ]
             )
-        need = document._entitlement_quantity(entitlement)
-        outcome = {}
-
-        def decide(remaining):
-            remaining = max(remaining, 0.0)
-            covered, overage = policy.split(need, remaining)
-            outcome.update(note=False, bill_overage=False, remaining=remaining)
-            if float_compare(overage, 0.0, precision_digits=2) > 0:
-                outcome.update(
-                    self._limit_policy_outcome(document, entitlement, need, remaining)
-                )
-            return covered
-
-        reservation_id, __, counters = self.env[
+        reservation_id, left, outcome, counters = self.env[
             "service.entitlement.reservation"
-        ]._take(entitlement, channel, decide)
-        covered, __ = policy.split(need, outcome["remaining"])
-        row = self._record(
+        ]._take(entitlement, need.channel, need.quantity, need.override)
+        note = False
+        if outcome.overage:
+            note = self._limit_policy_note(entitlement, need, left, outcome)
+        row = self._write(
             [
                 {
-                    "channel": channel,
-                    "bill_overage": outcome["bill_overage"],
-                    "entitlement_id": entitlement.id,
-                    "quantity": covered,
-                    "overage_quantity": need - covered,
-                    "res_model": document._name,
-                    "res_id": document.id,
-                    "cycle": document.entitlement_cycle,
-                    "note": outcome["note"],
-                    "user_id": self.env.user.id,
+                    **row_vals,
+                    "bill_overage": outcome.billed,
+                    "quantity": outcome.covered,
+                    "overage_quantity": outcome.overage,
+                    "note": note,
                     "reservation_id": reservation_id,
                 }
             ]
         )
         if row.overage_quantity > 0:
-            entitlement.message_post(
-                body=self._overage_message(
-                    document.display_name,
-                    entitlement,
-                    need,
-                    outcome["remaining"],
-                    outcome["note"],
-                )
-            )
+            entitlement.message_post(body=row._overage_message(need.name))
         if counters["alert_set"]:
             entitlement._send_threshold_alert()
         return row
 
     @api.model
-    def _limit_policy_outcome(self, document, entitlement, need, remaining):
-        """What the limit policy makes of a document that needs ``need`` when
-        ``remaining`` is left: {note, bill_overage}, or raises.
+    def _limit_policy_note(self, entitlement, need, left, outcome):
+        """The ledger's note on what the limit policy made of ``need`` when
+        ``left`` was left (``outcome``: entitlement_policy.decide's), or the
+        error that blocks the document.
 
-        The one place where block, warn and bill are interpreted; a block is
-        lifted only by the override decision stored on the document.  It
-        runs while the entitlement is locked: it decides, and leaves writing
-        to the caller."""
+        The one place where block, warn and bill are put in words; a block
+        is lifted only by the override decision stored on the document."""
         unit = entitlement._unit_label()
-        left, needed, extra = f"{remaining:g}", f"{need:g}", f"{need - remaining:g}"
-        decision = (
-            document._entitlement_override_decision()
-            if entitlement.limit_policy == "block"
-            else None
-        )
-        decided = policy.decide(entitlement.limit_policy, need, remaining, decision)
-        if decided.blocked:
+        left, needed = f"{left:g}", f"{need.quantity:g}"
+        extra = f"{outcome.overage:g}"
+        if outcome.blocked:
             raise UserError(
                 self.env._(
                     "%(entitlement)s has %(left)s %(unit)s left and %(doc)s "
@@ -454,38 +434,39 @@ class ServiceEntitlementConsumption(models.Model):
                     entitlement=entitlement.display_name,
                     left=left,
                     unit=unit,
-                    doc=document.display_name,
+                    doc=need.name,
                     need=needed,
                 )
             )
-        if decision:
-            note = self.env._(
-                "Block overridden by %(user)s%(billed)s: %(reason)s",
-                user=decision["user"].name,
-                billed=self.env._(", overage billed") if decision["bill"] else "",
-                reason=decision["reason"],
-            )
-        elif decided.warned:
-            note = self.env._("Beyond the terms (warning)")
-        else:
-            note = self.env._("Overage to bill: %(qty)s %(unit)s", qty=extra, unit=unit)
-        if decided.billed:
+        if outcome.billed:
             entitlement._overage_product()
-        return {"note": note, "bill_overage": decided.billed}
+        if need.override:
+            return self.env._(
+                "Block overridden by %(user)s%(billed)s: %(reason)s",
+                user=need.override["user_name"],
+                billed=self.env._(", overage billed") if need.override["bill"] else "",
+                reason=need.override["reason"],
+            )
+        if outcome.warned:
+            return self.env._("Beyond the terms (warning)")
+        return self.env._("Overage to bill: %(qty)s %(unit)s", qty=extra, unit=unit)
 
-    @api.model
-    def _overage_message(self, document_name, entitlement, need, remaining, note):
-        unit = entitlement._unit_label()
-        needed, left = f"{need:g}", f"{remaining:g}"
+    def _overage_message(self, document_name):
+        """The message that the row of ``document_name`` went beyond the
+        terms: what it needed, what was left, and the ledger's note."""
+        self.ensure_one()
+        entitlement = self.entitlement_id
+        need = f"{self.quantity + self.overage_quantity:g}"
+        left = f"{self.quantity:g}"
         return self.env._(
             "%(doc)s needs %(need)s %(unit)s of %(entitlement)s, which had "
             "%(left)s left: %(note)s.",
             doc=document_name,
-            need=needed,
-            unit=unit,
+            need=need,
+            unit=entitlement._unit_label(),
             entitlement=entitlement.display_name,
             left=left,
-            note=note,
+            note=self.note,
         )
 
     def _is_beyond_terms(self):
@@ -498,7 +479,7 @@ class ServiceEntitlementConsumption(models.Model):
     def _reverse(self, consumptions, note=False):
         """Give back live consumptions: one reversal row each."""
         consumptions = consumptions.sudo()
-        return self._record(
+        return self._write(
             [
                 {
                     "entitlement_id": live.entitlement_id.id,

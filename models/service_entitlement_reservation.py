@@ -39,6 +39,7 @@ from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from . import entitlement_policy as policy
 from .service_entitlement_channel_limit import CHANNELS
 
 _logger = logging.getLogger(__name__)
@@ -90,25 +91,31 @@ class ServiceEntitlementReservation(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _take(self, entitlement, channel, decide):
-        """Lock ``entitlement``, call ``decide(remaining)`` with the terms
-        left for ``channel`` as last committed, and add the quantity it
-        returns to the counters.  ``decide`` may raise to take nothing.
+    def _take(self, entitlement, channel, need, override=None):
+        """Lock ``entitlement``, decide what its limit policy makes of
+        ``need`` on the terms left for ``channel`` as last committed
+        (entitlement_policy.decide, with the manager's ``override``), and add
+        what is covered to the counters; a blocked need moves nothing.
 
-        Returns (reservation id, remaining before, counters after)."""
+        Returns (reservation id or False, terms left before, outcome,
+        counters after)."""
 
         def step(cr):
             states = self._locked_states(cr, [entitlement.id])
             if entitlement.id not in states:
                 return None
-            remaining = states[entitlement.id].remaining(channel)
-            quantity = decide(remaining)
-            moved = self._move(cr, states, [(entitlement.id, channel, quantity)])
-            return moved, remaining
+            left = max(states[entitlement.id].remaining(channel), 0.0)
+            outcome = policy.decide(entitlement.limit_policy, need, left, override)
+            if outcome.blocked:
+                return {}, (left, outcome)
+            moved = self._move(cr, states, [(entitlement.id, channel, outcome.covered)])
+            return moved, (left, outcome)
 
-        moved, remaining = self._in_own_transaction(entitlement.ids, step)
+        moved, (left, outcome) = self._in_own_transaction(entitlement.ids, step)
+        if not moved:
+            return False, left, outcome, {"alert_set": False}
         ((reservation_id, counters),) = moved.items()
-        return reservation_id, remaining, counters
+        return reservation_id, left, outcome, counters
 
     @api.model
     def _apply(self, moves):
@@ -134,11 +141,12 @@ class ServiceEntitlementReservation(models.Model):
         }
 
     @api.model
-    def _locked_states(self, cr, ids):
+    def _locked_states(self, cr, ids, wait=False):
         """Lock the entitlements in id order, then read their counters as
-        last committed: {id: _Counters}.  One round trip."""
+        last committed: {id: _Counters}.  One round trip.  On a cursor of
+        its own, the lock is given up after LOCK_TIMEOUT, unless ``wait``."""
         cr.execute(
-            (APART_SETTINGS if cr is not self.env.cr else "")
+            (APART_SETTINGS if cr is not self.env.cr and not wait else "")
             + """
             SELECT id FROM service_entitlement WHERE id = ANY(%(ids)s)
              ORDER BY id FOR NO KEY UPDATE;
@@ -158,15 +166,12 @@ class ServiceEntitlementReservation(models.Model):
         return {row[0]: _Counters(row) for row in cr.fetchall()}
 
     @api.model
-    def _move(self, cr, states, moves):
-        """Write the new counters of the locked entitlements ``states`` and
-        the reservation rows of ``moves``: {reservation id: counters after}.
-
-        The new values are computed here from the locked rows: plain
-        statements, which PostgreSQL plans in no time."""
-        groups = defaultdict(float)
-        for entitlement_id, channel, quantity in moves:
-            groups[(entitlement_id, channel or False)] += quantity
+    def _counter_statements(self, states, groups, cleared=()):
+        """The counters of the locked entitlements ``states`` once
+        ``groups`` ({(entitlement id, channel): quantity}) is used (or given
+        back, negative), and the statements that write them: (counters after
+        per entitlement, {key: (limit id, used after)}, [SQL]).  The alert
+        flag of the entitlements in ``cleared`` is cleared."""
         per_entitlement = defaultdict(float)
         for (entitlement_id, __), quantity in groups.items():
             per_entitlement[entitlement_id] += quantity
@@ -182,17 +187,20 @@ class ServiceEntitlementReservation(models.Model):
             SQL(
                 "UPDATE service_entitlement AS e SET used_terms = v.used, "
                 "remaining_terms = v.remaining, remaining_percent = v.percent, "
-                "threshold_alert_sent = e.threshold_alert_sent OR v.alert "
-                "FROM (VALUES %s) AS v(id, used, remaining, percent, alert) "
+                "threshold_alert_sent = (e.threshold_alert_sent OR v.alert) "
+                "AND NOT v.cleared "
+                "FROM (VALUES %s) AS v(id, used, remaining, percent, alert, cleared) "
                 "WHERE e.id = v.id",
                 SQL(", ").join(
                     SQL(
-                        "(%s::int, %s::float8, %s::float8, %s::float8, %s::bool)",
+                        "(%s::int, %s::float8, %s::float8, %s::float8, %s::bool, "
+                        "%s::bool)",
                         entitlement_id,
                         counters["used_terms"],
                         counters["remaining_terms"],
                         counters["remaining_percent"],
                         counters["alert_set"],
+                        entitlement_id in cleared,
                     )
                     for entitlement_id, counters in after.items()
                 ),
@@ -211,6 +219,19 @@ class ServiceEntitlementReservation(models.Model):
                     ),
                 )
             )
+        return after, limits, statements
+
+    @api.model
+    def _move(self, cr, states, moves):
+        """Write the new counters of the locked entitlements ``states`` and
+        the reservation rows of ``moves``: {reservation id: counters after}.
+
+        The new values are computed here from the locked rows: plain
+        statements, which PostgreSQL plans in no time."""
+        groups = defaultdict(float)
+        for entitlement_id, channel, quantity in moves:
+            groups[(entitlement_id, channel or False)] += quantity
+        after, limits, statements = self._counter_statements(states, groups)
         keys = list(groups)
         statements.append(
             SQL(
@@ -394,48 +415,28 @@ class ServiceEntitlementReservation(models.Model):
     @api.model
     def _undo(self, cr, ids):
         """Take the moves of reservations ``ids`` back out of the counters and
-        delete them."""
+        delete them, under the entitlements' lock: the counters are computed
+        as ``_move`` computes them, with a negative quantity."""
         cr.execute(
-            """
-            SELECT e.id FROM service_entitlement e
-              JOIN service_entitlement_reservation r ON r.entitlement_id = e.id
-             WHERE r.id = ANY(%(ids)s)
-             ORDER BY e.id FOR NO KEY UPDATE OF e;
-            WITH gone AS (
-                DELETE FROM service_entitlement_reservation WHERE id = ANY(%(ids)s)
-             RETURNING entitlement_id, channel, quantity, alert_set
-            ), counters AS (
-                SELECT e.id, COALESCE(e.used_terms, 0) - g.quantity AS used,
-                       e.total_terms, g.alert_set
-                  FROM service_entitlement e
-                  JOIN (SELECT entitlement_id, sum(quantity) AS quantity,
-                               bool_or(COALESCE(alert_set, false)) AS alert_set
-                          FROM gone GROUP BY entitlement_id) g
-                    ON g.entitlement_id = e.id
-            ), entitlements AS (
-                UPDATE service_entitlement e
-                   SET used_terms = c.used,
-                       remaining_terms = c.total_terms - c.used,
-                       remaining_percent = CASE WHEN c.total_terms > 0
-                           THEN 100 * (c.total_terms - c.used) / c.total_terms
-                           ELSE 0 END,
-                       threshold_alert_sent = COALESCE(e.threshold_alert_sent, false)
-                           AND NOT c.alert_set
-                  FROM counters c
-                 WHERE e.id = c.id
-             RETURNING e.id
-            ), channels AS (
-                UPDATE service_entitlement_channel_limit l
-                   SET used_terms = COALESCE(l.used_terms, 0) - g.quantity
-                  FROM (SELECT entitlement_id, channel, sum(quantity) AS quantity
-                          FROM gone GROUP BY entitlement_id, channel) g
-                 WHERE l.entitlement_id = g.entitlement_id AND l.channel = g.channel
-             RETURNING l.id
-            )
-            SELECT (SELECT count(*) FROM entitlements), (SELECT count(*) FROM channels)
-            """,
-            {"ids": list(ids)},
+            "SELECT DISTINCT entitlement_id FROM service_entitlement_reservation "
+            "WHERE id = ANY(%s)",
+            [list(ids)],
         )
+        entitlement_ids = sorted(row[0] for row in cr.fetchall())
+        states = self._locked_states(cr, entitlement_ids, wait=True)
+        cr.execute(
+            "DELETE FROM service_entitlement_reservation WHERE id = ANY(%s) "
+            "RETURNING entitlement_id, channel, quantity, alert_set",
+            [list(ids)],
+        )
+        groups, cleared = defaultdict(float), set()
+        for entitlement_id, channel, quantity, alert_set in cr.fetchall():
+            groups[(entitlement_id, channel or False)] -= quantity
+            if alert_set:
+                cleared.add(entitlement_id)
+        if groups:
+            __, __, statements = self._counter_statements(states, groups, cleared)
+            cr.execute(SQL("; ").join(statements), log_exceptions=False)
 
     def _show_moved_counters(self, moved):
         """Show the request the counters as they are now: its snapshot of the
@@ -535,19 +536,19 @@ class _Counters:
         left = self.total - self.used
         limit = self.limits.get(channel) if channel else None
         if limit:
-            left = min(left, limit[1] - limit[2])
+            left = policy.channel_left(left, limit[1], limit[2])
         return left
 
     def moved(self, quantity):
         """The counters once ``quantity`` more is used."""
         used = self.used + quantity
         remaining = self.total - used
-        percent = 100.0 * remaining / self.total if self.total > 0 else 0.0
+        percent = policy.remaining_percent(self.total, remaining)
         alert = (
             quantity > 0
             and self.state == "active"
             and not self.alert_sent
-            and percent <= self.threshold
+            and policy.terms_low(percent, self.threshold)
         )
         return {
             "used_terms": used,

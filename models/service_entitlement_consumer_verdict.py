@@ -1,0 +1,243 @@
+from odoo import api, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import float_compare, float_is_zero, format_date
+
+from . import entitlement_policy as policy
+from .service_entitlement_consumer_mixin import (
+    MATCH_ALL,
+    MATCH_CATEGORY,
+    MATCH_LOT,
+    MATCH_PRODUCT,
+)
+
+
+class ServiceEntitlementConsumerMixin(models.AbstractModel):
+    """The verdict and its explanation, and the checks that keep the
+    document's entitlement one that may cover it."""
+
+    _inherit = "service.entitlement.consumer.mixin"
+
+    @api.depends(
+        lambda self: [
+            *self._entitlement_match_depends(),
+            "entitlement_id",
+            "entitlement_id.remaining_terms",
+            "entitlement_cycle",
+        ]
+    )
+    def _compute_entitlement_coverage(self):
+        # The verdict alone: Under Warranty and the cost coverage follow it,
+        # and need not pay for the explanation's formatting.
+        lives = self._entitlement_live_consumptions(include_open=False)
+        Ledger = self.env["service.entitlement.consumption"]
+        for doc in self:
+            doc.entitlement_coverage = doc._entitlement_verdict(
+                lives.get(doc.id, Ledger), explain=False
+            )[0]
+
+    @api.depends(
+        lambda self: [
+            *self._entitlement_match_depends(),
+            "entitlement_id",
+            "entitlement_id.remaining_terms",
+            "entitlement_cycle",
+        ]
+    )
+    def _compute_entitlement_explanation(self):
+        lives = self._entitlement_live_consumptions(include_open=False)
+        Ledger = self.env["service.entitlement.consumption"]
+        for doc in self:
+            doc.entitlement_explanation = doc._entitlement_verdict(
+                lives.get(doc.id, Ledger)
+            )[1]
+
+    def _entitlement_check_can_change(self, entitlement_id):
+        """A document that holds a consumption keeps its entitlement until the
+        consumption is given back (reset to draft, or cancel)."""
+        lives = self._entitlement_live_consumptions(include_open=False)
+        for doc in self:
+            if doc.id in lives and doc.entitlement_id.id != (entitlement_id or False):
+                raise UserError(
+                    self.env._(
+                        "%(doc)s has already used %(entitlement)s: reset it to "
+                        "draft before choosing another entitlement.",
+                        doc=doc.display_name,
+                        entitlement=doc.entitlement_id.sudo().display_name,
+                    )
+                )
+
+    def _entitlement_check_eligible(self, lives=None):
+        """The entitlement set on each document is one of its eligible ones:
+        its customer's (or the customer's company's), of its company, valid on
+        its date, covering its item, not excluding its fault reason."""
+        if lives is None:
+            lives = self._entitlement_live_consumptions(include_open=False)
+        for doc in self.filtered("entitlement_id"):
+            entitlement = doc.entitlement_id.sudo()
+            if doc.id in lives and lives[doc.id].entitlement_id == entitlement:
+                continue
+            if entitlement not in doc._entitlement_eligible():
+                raise ValidationError(
+                    self.env._(
+                        "%(entitlement)s cannot cover %(doc)s: only an active "
+                        "entitlement of the document's customer and company, "
+                        "valid on its date, covering its item and not excluding "
+                        "its fault reason can be chosen.",
+                        entitlement=entitlement.display_name,
+                        doc=doc.display_name,
+                    )
+                )
+
+    def _entitlement_check_still_covered(self, lives):
+        """A document holding a consumption may not move to another customer,
+        company or item than its entitlement covers."""
+        for doc in self.filtered(lambda d: d.id in lives):
+            entitlement = lives[doc.id].entitlement_id
+            if entitlement not in doc._entitlement_candidates():
+                raise ValidationError(
+                    self.env._(
+                        "%(doc)s has used %(entitlement)s, which does not cover "
+                        "its new customer, company or item: reset it to draft "
+                        "first.",
+                        doc=doc.display_name,
+                        entitlement=entitlement.display_name,
+                    )
+                )
+
+    def _entitlement_check_usable(self, entitlement):
+        date = self._entitlement_get_date()
+        if not self._entitlement_is_valid_on(entitlement, date):
+            raise UserError(
+                self.env._(
+                    "%(doc)s cannot use %(entitlement)s: it is not valid on "
+                    "%(date)s. Choose another entitlement or none.",
+                    doc=self.display_name,
+                    entitlement=entitlement.display_name,
+                    date=format_date(self.env, date),
+                )
+            )
+        if self._entitlement_excludes(entitlement):
+            raise UserError(
+                self.env._(
+                    "%(doc)s cannot use %(entitlement)s: it excludes %(reason)s.",
+                    doc=self.display_name,
+                    entitlement=entitlement.display_name,
+                    reason=self._entitlement_get_fault_reason().name,
+                )
+            )
+        if (
+            entitlement.allocation_type == "hours"
+            and not self._entitlement_waiver()
+            and not float_compare(
+                self._entitlement_get_hours(), 0.0, precision_digits=2
+            )
+            > 0
+        ):
+            raise UserError(
+                self.env._(
+                    "%(entitlement)s counts hours: record the labour hours of "
+                    "%(doc)s first.",
+                    entitlement=entitlement.display_name,
+                    doc=self.display_name,
+                )
+            )
+
+    def _entitlement_verdict(self, live, explain=True):
+        """(verdict, one-line explanation) for the document as it stands;
+        ``live`` is its consumption of the current cycle, if any.  Without
+        ``explain``, the explanation of a covered, partly covered or
+        exhausted document is left out (False)."""
+        self.ensure_one()
+        entitlement = self.entitlement_id.sudo()
+        if not entitlement:
+            return self._entitlement_verdict_without_entitlement()
+        if self._entitlement_excludes(entitlement):
+            return "excluded", self.env._(
+                "%(entitlement)s excludes %(reason)s",
+                entitlement=entitlement.display_name,
+                reason=self._entitlement_get_fault_reason().name,
+            )
+        # A document that consumed was valid when it did.
+        date = not live and self._entitlement_get_date()
+        if not live and not self._entitlement_is_valid_on(entitlement, date):
+            return "not_valid", self.env._(
+                "%(entitlement)s is not valid on %(date)s (%(start)s to %(end)s)",
+                entitlement=entitlement.display_name,
+                date=format_date(self.env, date),
+                start=format_date(self.env, entitlement.date_start),
+                end=format_date(self.env, entitlement.date_end),
+            )
+        if self.entitlement_goodwill:
+            return "covered", explain and self.env._(
+                "Goodwill (%(reason)s), no terms used · %(explanation)s",
+                reason=self.entitlement_goodwill_reason,
+                explanation=self._entitlement_explain(entitlement),
+            )
+        if live:
+            covered, overage = live.quantity, live.overage_quantity
+        else:
+            covered, overage = policy.split(
+                self._entitlement_quantity(entitlement),
+                entitlement._remaining_for_channel(self._entitlement_get_channel()),
+            )
+        if float_is_zero(overage, precision_digits=2):
+            verdict = "covered"
+        elif float_compare(covered, 0.0, precision_digits=2) > 0:
+            verdict = "partial"
+        else:
+            verdict = "exhausted"
+        return verdict, explain and self._entitlement_explain(entitlement)
+
+    def _entitlement_verdict_without_entitlement(self):
+        candidates, facts = self._entitlement_match()
+        if not candidates:
+            return "none", self.env._("No entitlement covers this item")
+        date = self._entitlement_get_date()
+        valid = candidates.filtered(lambda e: self._entitlement_is_valid_on(e, date))
+        if valid:
+            excluding = valid.filtered(lambda e: facts.get(e.id, (MATCH_ALL, False))[1])
+            if excluding and excluding == valid:
+                return "excluded", self.env._(
+                    "%(entitlement)s excludes %(reason)s",
+                    entitlement=excluding[0].display_name,
+                    reason=self._entitlement_get_fault_reason().name,
+                )
+            return "none", self.env._("No entitlement chosen")
+        best = self._entitlement_rank(candidates, facts)[:1]
+        return "not_valid", self.env._(
+            "%(entitlement)s is not valid on %(date)s (%(start)s to %(end)s)",
+            entitlement=best.display_name,
+            date=format_date(self.env, date),
+            start=format_date(self.env, best.date_start),
+            end=format_date(self.env, best.date_end),
+        )
+
+    def _entitlement_explain(self, entitlement):
+        level = self._entitlement_match_level(entitlement)
+        lot = self._entitlement_get_lot()
+        product = self._entitlement_get_product() or lot.product_id
+        if level == MATCH_LOT:
+            what = self.env._("Serial %(lot)s", lot=lot.name)
+        elif level == MATCH_PRODUCT:
+            what = self.env._("Product %(product)s", product=product.display_name)
+        elif level == MATCH_CATEGORY:
+            what = self.env._("Category %(categ)s", categ=product.categ_id.name)
+        else:
+            what = self.env._("All items")
+        unit = entitlement._unit_label()
+        left = f"{max(entitlement.remaining_terms, 0.0):g}"
+        total = f"{entitlement.total_terms:g}"
+        parts = [
+            what,
+            entitlement.display_name,
+            self.env._(
+                "%(left)s of %(total)s %(unit)s left",
+                left=left,
+                total=total,
+                unit=unit,
+            ),
+            self.env._(
+                "ends %(date)s", date=format_date(self.env, entitlement.date_end)
+            ),
+        ]
+        return " · ".join(parts)
