@@ -105,9 +105,21 @@ class RepairOrder(models.Model):
                     )
                 )
 
+    # The targets follow the terms: the entitlement's hours, the response
+    # time of the contract line of the repaired item, the company calendar.
+    # (What was missed is recorded by the flow, in sla_missed, and stays.)
     @api.depends(
-        "entitlement_id",
+        "entitlement_id.response_hours",
+        "entitlement_id.resolution_hours",
+        "entitlement_id.entitlement_type",
+        "entitlement_id.contract_line_ids.response_hours",
+        "entitlement_id.contract_line_ids.lot_id",
+        "entitlement_id.contract_line_ids.product_id",
+        "entitlement_id.contract_line_ids.date_start",
+        "entitlement_id.contract_line_ids.date_end",
+        "company_id.resource_calendar_id",
         "lot_id",
+        "product_id",
         "sla_start",
         "sla_held_hours",
         "sla_held_response_hours",

@@ -237,8 +237,10 @@ class ServiceEntitlementBillingLine(models.Model):
         taxes = product.taxes_id.filtered(lambda t: t.company_id == company)
         currency, price = self._overage_price(entitlement, product, consumption)
         repair = consumption.repair_id
+        # In the customer's language: the text goes on the customer's invoice.
+        in_lang = self.with_context(lang=partner.lang or self.env.lang)
         return {
-            "name": self._overage_description(consumption),
+            "name": in_lang._overage_description(consumption),
             "date": fields.Date.context_today(self, consumption.date),
             "consumption_id": consumption.id,
             "entitlement_id": entitlement.id,
@@ -305,9 +307,12 @@ class ServiceEntitlementBillingLine(models.Model):
         vals_list = []
         for line in self:
             vals = line.copy_data()[0]
+            lang = line.partner_id.lang or self.env.lang
             vals.update(
                 {
-                    "name": self.env._("Credit: %(name)s", name=line.name),
+                    "name": self.with_context(lang=lang).env._(
+                        "Credit: %(name)s", name=line.name
+                    ),
                     "quantity": -line.quantity,
                     "is_credit": True,
                     "credited_line_id": line.id,

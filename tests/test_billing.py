@@ -243,6 +243,27 @@ class TestReversals(BillingCase):
         self.assertEqual(refunds.amount_untaxed, 150)
         self.assertEqual(credit.state, "invoiced")
 
+    def test_overage_text_in_the_customers_language(self):
+        """The billing line's text goes on the customer's invoice: it is in
+        the customer's language, whoever confirmed the repair, and so is its
+        credit."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["service_entitlement"], ["fr_FR"], overwrite=True
+        )
+        self.customer.lang = "fr_FR"
+        self.assertEqual(self.env.user.lang, "en_US")
+        warranty = self._warranty()
+        repair = self._fourth_repair(warranty)
+        line = repair.service_billing_line_ids
+        self.assertIn(f"Dépassement sur {warranty.display_name}", line.name)
+        self.assertNotIn("Overage", line.name)
+        invoice, __ = line._create_invoices()
+        invoice.action_post()
+        repair.action_repair_cancel()
+        credit = warranty.billing_line_ids - line
+        self.assertTrue(credit.name.startswith("Avoir"), credit.name)
+
 
 class TestInvoicingHooksAndCron(BillingCase):
     def test_prepare_methods_are_the_extension_points(self):

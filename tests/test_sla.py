@@ -40,6 +40,21 @@ class TestServiceLevels(RepairEntitlementCase):
         self.assertEqual(repair.sla_responded_at, datetime(2026, 11, 23, 11, 0))
         self.assertTrue(repair.sla_missed)
 
+    def test_deadlines_follow_the_terms_and_the_calendar(self):
+        """Stored deadlines move when what they come from changes: the
+        entitlement's hours, the company's calendar."""
+        entitlement = self._active_entitlement(response_hours=4, resolution_hours=16)
+        # Friday 2026-11-20 at 15:00: 2 hours left on Friday.
+        repair = self._repair_at(datetime(2026, 11, 20, 15, 0))
+        self.assertEqual(repair.sla_response_deadline, datetime(2026, 11, 23, 10, 0))
+        entitlement.write({"response_hours": 2, "resolution_hours": 8})
+        self.assertEqual(repair.sla_response_deadline, datetime(2026, 11, 20, 17, 0))
+        self.assertEqual(repair.sla_resolution_deadline, datetime(2026, 11, 23, 15, 0))
+        # Without a calendar, hours are hours.
+        self.company.resource_calendar_id = False
+        self.assertEqual(repair.sla_response_deadline, datetime(2026, 11, 20, 17, 0))
+        self.assertEqual(repair.sla_resolution_deadline, datetime(2026, 11, 20, 23, 0))
+
     def test_received_is_the_desks_until_confirmed(self):
         """The desk says when a request came in while the repair is a draft
         (not in the future); once confirmed, its deadlines count from it and
