@@ -21,6 +21,7 @@ import argparse
 import itertools
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -35,6 +36,8 @@ import devtool
 from common import table
 
 HOST = "127.0.0.1"
+# A log record at WARNING or above: "date time pid LEVEL db logger: ...".
+LOG_LEVEL_RE = re.compile(r"^\S+ \S+ \d+ (WARNING|ERROR|CRITICAL) ")
 
 
 def parse_args():
@@ -47,6 +50,13 @@ def parse_args():
         "--policy", choices=("mixed", "block", "bill", "warn"), default="mixed"
     )
     parser.add_argument("--terms", type=float, default=40)
+    parser.add_argument(
+        "--counters",
+        choices=("apart", "request"),
+        default="apart",
+        help="apart (default): the reservation on a second connection; "
+        "request: in the request's transaction, with Odoo's retries",
+    )
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--port", type=int, default=8070)
     parser.add_argument("--login", default="admin")
@@ -139,6 +149,11 @@ def start_odoo(args):
 
 
 def setup(client, args, tag):
+    client.call_kw(
+        "ir.config_parameter",
+        "set_param",
+        ["service_entitlement.counters_in_request", args.counters == "request"],
+    )
     partner = client.call_kw(
         "res.partner", "create", [{"name": f"Load customer {tag}", "is_company": True}]
     )
@@ -339,7 +354,7 @@ def main():
     problems = [
         line
         for line in log.read_text(encoding="utf-8").splitlines()
-        if devtool.LOG_LEVEL_RE.match(line)
+        if LOG_LEVEL_RE.match(line)
         and not ("odoo.http:" in line and "its policy blocks it" in line)
     ]
     print(f"counters equal to the ledger: {counters_agree}")
@@ -353,6 +368,7 @@ def main():
         "users": args.users,
         "entitlements": args.entitlements,
         "policy": args.policy,
+        "counters": args.counters,
         "seconds": round(wall),
         "requests": requests,
         "req_s": round(requests / wall, 1),

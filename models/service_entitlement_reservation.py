@@ -272,7 +272,22 @@ class ServiceEntitlementReservation(models.Model):
     def _inline(self, ids):
         """Whether the counters must move in the request's own transaction."""
         touched = self.env.cr.postrollback.data.get(TOUCHED, ())
-        return self.env.registry.in_test_mode() or any(i in touched for i in ids)
+        return (
+            self.env.registry.in_test_mode()
+            or any(i in touched for i in ids)
+            or self._counters_in_request()
+        )
+
+    @api.model
+    def _counters_in_request(self):
+        """System parameter ``service_entitlement.counters_in_request``: no
+        second connection; the counters move in the request's transaction,
+        under the entitlement's lock, and Odoo's retries handle conflicts."""
+        return bool(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("service_entitlement.counters_in_request")
+        )
 
     @api.model
     def _in_own_transaction(self, ids, step):
