@@ -3,7 +3,7 @@ from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import Command, fields
+from odoo import Command, api, fields
 from odoo.sql_db import Cursor
 from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
@@ -19,6 +19,14 @@ def _python_now(cursor):
     PostgreSQL's ``now()``, as Odoo's own test cursor does: create and write
     dates follow the same clock as the code under test."""
     return datetime.now()
+
+
+def thread_env(registry, cr, uid, context=None):
+    """An environment on ``cr`` for a worker thread of a test.  The registry
+    is given, not looked up: Odoo's test runner holds the registries' lock
+    while it runs the tests, and a thread looking one up would wait for it."""
+    cr.transaction = api.Transaction(registry)
+    return api.Environment(cr, uid, context or {})
 
 
 class FrozenClock:

@@ -8,7 +8,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.service_entitlement.models.ledger_guard import ledger_writer
 
-from .common import RepairEntitlementCase
+from .common import RepairEntitlementCase, thread_env
 
 
 class BillingCase(RepairEntitlementCase):
@@ -373,9 +373,9 @@ class TestBillingRights(BillingCase):
             self.env["account.move"].create({"move_type": "out_invoice"})
 
 
-# Worker threads with cursors of their own: pytest-odoo runs these (make test);
-# Odoo's own runner holds the registry during the run and cannot.
-@tagged("post_install", "-at_install", "-standard", "concurrency")
+# Worker threads with cursors of their own (thread_env gives them their
+# environment), under pytest-odoo and Odoo's runner alike.
+@tagged("post_install", "-at_install", "concurrency")
 class TestConcurrentInvoicing(BillingCase):
     """Two clerks invoice the same lines at the same moment, each in its own
     transaction: one invoice line per billing line, never two."""
@@ -427,7 +427,7 @@ class TestConcurrentInvoicing(BillingCase):
 
         def clerk():
             with self.registry.cursor() as cr:
-                env = api.Environment(cr, clerk_id, {})
+                env = thread_env(self.registry, cr, clerk_id)
                 lines = env["service.entitlement.billing.line"].browse(line_ids)
                 barrier.wait(timeout=30)
                 try:

@@ -27,17 +27,16 @@ from odoo.tests.common import TransactionCase, tagged
 
 from odoo.addons.service_entitlement.models.ledger_guard import ledger_writer
 
-from .common import FrozenClock
+from .common import FrozenClock, thread_env
 
 # Rounds per racer count; the benchmark run raises it.
 ROUNDS = int(os.environ.get("SERVICE_ENTITLEMENT_RACE_ROUNDS", "50"))
 POLICIES = ("block", "warn", "bill")
 
 
-# Racers need worker threads with cursors of their own, which Odoo's own test
-# runner cannot give while it holds the registry during the run: these run
-# under pytest-odoo (make test), and are left out of the standard Odoo run.
-@tagged("post_install", "-at_install", "-standard", "concurrency")
+# Racers are worker threads with cursors of their own; they get their
+# environment with thread_env (Odoo's runner holds the registries' lock).
+@tagged("post_install", "-at_install", "concurrency")
 class TestLastIncidentRace(FrozenClock, TransactionCase):
     @classmethod
     def setUpClass(cls):
@@ -98,7 +97,9 @@ class TestLastIncidentRace(FrozenClock, TransactionCase):
 
         def racer(repair_id):
             with self.registry.cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+                env = thread_env(
+                    self.registry, cr, SUPERUSER_ID, {"tracking_disable": True}
+                )
                 repair = env["repair.order"].browse(repair_id)
                 barrier.wait(timeout=30)
                 try:
@@ -219,7 +220,7 @@ class TestLastIncidentRace(FrozenClock, TransactionCase):
         self._run(8)
 
 
-@tagged("post_install", "-at_install", "-standard", "concurrency")
+@tagged("post_install", "-at_install", "concurrency")
 class TestReservationsOfFailedRequests(FrozenClock, TransactionCase):
     """A request that took terms and then does not commit gives them back."""
 
@@ -371,7 +372,7 @@ class TestReservationsOfFailedRequests(FrozenClock, TransactionCase):
         self.assertEqual(self._state(), (1, 1, 1, 1))
 
 
-@tagged("post_install", "-at_install", "-standard", "concurrency")
+@tagged("post_install", "-at_install", "concurrency")
 class TestContractInvoicingRace(FrozenClock, TransactionCase):
     """Two billing clerks (or a clerk and OCA contract's daily job) invoice
     the same service contracts at the same moment, each in its own
@@ -427,7 +428,7 @@ class TestContractInvoicingRace(FrozenClock, TransactionCase):
 
         def clerk(name):
             with self.registry.cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {})
+                env = thread_env(self.registry, cr, SUPERUSER_ID)
                 Entitlement = env["service.entitlement"]
                 oca = Entitlement.browse(contract_ids).contract_id
                 barrier.wait(timeout=30)
