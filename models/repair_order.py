@@ -159,7 +159,7 @@ class RepairOrder(models.Model):
         "labor_hours",
         "entitlement_id.parts_coverage_percent",
         "entitlement_id.excluded_fault_reason_ids",
-        "entitlement_goodwill",
+        "entitlement_decision",
         "rerepair_of_id",
     )
     def _compute_under_warranty(self):

@@ -90,7 +90,7 @@ class RepairOrder(models.Model):
             "entitlement_id",
             "entitlement_id.remaining_terms",
             "entitlement_cycle",
-            "entitlement_goodwill",
+            "entitlement_decision",
             "rerepair_of_id",
             "move_ids.entitlement_excluded",
             "move_ids.product_id",
@@ -139,11 +139,11 @@ class RepairOrder(models.Model):
         "sale_order_id.order_line.product_uom_qty",
         "labor_hours",
         "entitlement_id",
-        "entitlement_goodwill",
+        "entitlement_decision",
         "rerepair_of_id",
         "fault_reason_id",
         "under_warranty",
-        "entitlement_override_bill",
+        "entitlement_decision_bill",
     )
     def _compute_cost_preview(self):
         # The live consumptions of all the repairs in one query.
@@ -244,7 +244,11 @@ class RepairOrder(models.Model):
         repair's live consumption, if any."""
         self.ensure_one()
         entitlement = self.entitlement_id.sudo()
-        if not entitlement or self.rerepair_of_id or self.entitlement_goodwill:
+        if (
+            not entitlement
+            or self.rerepair_of_id
+            or self.entitlement_decision == "goodwill"
+        ):
             return None
         if live:
             quantity = live.overage_quantity if live.bill_overage else 0.0

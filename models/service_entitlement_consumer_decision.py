@@ -3,8 +3,9 @@ from odoo.exceptions import AccessError, UserError
 
 
 class ServiceEntitlementConsumerMixin(models.AbstractModel):
-    """Decisions taken on a document: an entitlement manager's override of
-    a block, and goodwill."""
+    """Decisions taken on a document, in one set of fields
+    (``entitlement_decision*``): an entitlement manager's override of a
+    block, or goodwill."""
 
     _inherit = "service.entitlement.consumer.mixin"
 
@@ -15,13 +16,25 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         """The decision stored on the document to go beyond a blocking
         entitlement: {bill, reason, user}, or None."""
         self.ensure_one()
-        if not self.entitlement_override:
+        if self.entitlement_decision != "override":
             return None
         return {
-            "bill": self.entitlement_override_bill,
-            "reason": self.entitlement_override_reason or "",
-            "user": self.entitlement_override_user_id or self.env.user,
+            "bill": self.entitlement_decision_bill,
+            "reason": self.entitlement_decision_reason or "",
+            "user": self.entitlement_decision_user_id or self.env.user,
         }
+
+    def _entitlement_decide(self, decision, reason, bill=False):
+        """Record ``decision`` on the documents, with who, when and why."""
+        self._entitlement_write_technical(
+            {
+                "entitlement_decision": decision,
+                "entitlement_decision_bill": bool(bill),
+                "entitlement_decision_reason": reason,
+                "entitlement_decision_user_id": self.env.user.id,
+                "entitlement_decision_date": fields.Datetime.now(),
+            }
+        )
 
     def _entitlement_set_override(self, reason, bill=False):
         """Store an entitlement manager's decision to go beyond a blocking
@@ -35,6 +48,14 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
             raise UserError(self.env._("Give the reason for the override."))
         for doc in self:
             entitlement = doc.entitlement_id.sudo()
+            if doc.entitlement_decision == "goodwill":
+                raise UserError(
+                    self.env._(
+                        "%(doc)s is covered by goodwill: it uses no terms, "
+                        "nothing blocks it.",
+                        doc=doc.display_name,
+                    )
+                )
             if bill and not entitlement.overage_product_id:
                 raise UserError(
                     self.env._(
@@ -45,15 +66,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
                         doc=doc.display_name,
                     )
                 )
-        self._entitlement_write_technical(
-            {
-                "entitlement_override": True,
-                "entitlement_override_bill": bool(bill),
-                "entitlement_override_reason": reason.strip(),
-                "entitlement_override_user_id": self.env.user.id,
-                "entitlement_override_date": fields.Datetime.now(),
-            }
-        )
+        self._entitlement_decide("override", reason.strip(), bill=bill)
         if hasattr(self, "message_post"):
             for doc in self:
                 doc.message_post(
@@ -97,14 +110,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
                         doc=doc.display_name,
                     )
                 )
-        self._entitlement_write_technical(
-            {
-                "entitlement_goodwill": True,
-                "entitlement_goodwill_reason": reason,
-                "entitlement_goodwill_user_id": self.env.user.id,
-                "entitlement_goodwill_date": fields.Datetime.now(),
-            }
-        )
+        self._entitlement_decide("goodwill", reason)
         self._entitlement_sync()
         self._entitlement_invalidate()
         if hasattr(self, "message_post"):

@@ -10,6 +10,7 @@ COVERAGE_VERDICTS = [
     ("exhausted", "Exhausted"),
     ("none", "No entitlement"),
 ]
+ENTITLEMENT_DECISIONS = [("override", "Block Overridden"), ("goodwill", "Goodwill")]
 # How specifically an entitlement matched a document: lower wins.
 MATCH_LOT, MATCH_PRODUCT, MATCH_CATEGORY, MATCH_ALL = range(4)
 # What matching fetches of the candidates.
@@ -101,16 +102,23 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         "policy or a manager's override.",
         flow_only=True,
     )
-    entitlement_override = fields.Boolean(
-        string="Block Overridden",
+    # A decision taken on the document, with who, when and why: an entitlement
+    # manager's override of a block (billing the overage or not), or goodwill
+    # (covered without using the terms).  One at a time: goodwill replaces an
+    # override; a document covered by goodwill needs no override.
+    entitlement_decision = fields.Selection(
+        ENTITLEMENT_DECISIONS,
+        string="Decision",
         copy=False,
         readonly=True,
         tracking=True,
-        help="An entitlement manager let this document go beyond the terms of "
-        "a blocking entitlement.",
+        help="Block overridden: an entitlement manager let this document go "
+        "beyond the terms of a blocking entitlement. Goodwill: covered without "
+        "using the entitlement's terms (do not decrement); the ledger shows a "
+        "zero row with the reason.",
         flow_only=True,
     )
-    entitlement_override_bill = fields.Boolean(
+    entitlement_decision_bill = fields.Boolean(
         string="Bill the Overage",
         copy=False,
         readonly=True,
@@ -118,51 +126,22 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         help="The overridden overage is billed to the customer.",
         flow_only=True,
     )
-    entitlement_override_reason = fields.Char(
-        string="Override Reason",
+    entitlement_decision_reason = fields.Char(
+        string="Decision Reason",
         copy=False,
         readonly=True,
         tracking=True,
         flow_only=True,
     )
-    entitlement_override_user_id = fields.Many2one(
+    entitlement_decision_user_id = fields.Many2one(
         "res.users",
-        string="Overridden By",
+        string="Decided By",
         copy=False,
         readonly=True,
         flow_only=True,
     )
-    entitlement_override_date = fields.Datetime(
-        string="Overridden On",
-        copy=False,
-        readonly=True,
-        flow_only=True,
-    )
-    entitlement_goodwill = fields.Boolean(
-        string="Goodwill",
-        copy=False,
-        readonly=True,
-        tracking=True,
-        help="Covered without using the entitlement's terms (do not decrement): "
-        "the ledger shows a zero row with the reason.",
-        flow_only=True,
-    )
-    entitlement_goodwill_reason = fields.Char(
-        string="Goodwill Reason",
-        copy=False,
-        readonly=True,
-        tracking=True,
-        flow_only=True,
-    )
-    entitlement_goodwill_user_id = fields.Many2one(
-        "res.users",
-        string="Goodwill Granted By",
-        copy=False,
-        readonly=True,
-        flow_only=True,
-    )
-    entitlement_goodwill_date = fields.Datetime(
-        string="Goodwill Granted On",
+    entitlement_decision_date = fields.Datetime(
+        string="Decided On",
         copy=False,
         readonly=True,
         flow_only=True,
@@ -235,13 +214,13 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         {waiver (a code of the ledger's ``waiver``), note, user}, or None.
         Goodwill here; documents add their own (a repair's re-repair)."""
         self.ensure_one()
-        if self.entitlement_goodwill:
+        if self.entitlement_decision == "goodwill":
             return {
                 "waiver": "goodwill",
                 "note": self.env._(
-                    "Goodwill: %(reason)s", reason=self.entitlement_goodwill_reason
+                    "Goodwill: %(reason)s", reason=self.entitlement_decision_reason
                 ),
-                "user": self.entitlement_goodwill_user_id or self.env.user,
+                "user": self.entitlement_decision_user_id or self.env.user,
             }
         return None
 

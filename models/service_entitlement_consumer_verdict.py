@@ -167,10 +167,10 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
                 start=format_date(self.env, entitlement.date_start),
                 end=format_date(self.env, entitlement.date_end),
             )
-        if self.entitlement_goodwill:
+        if self.entitlement_decision == "goodwill":
             return "covered", explain and self.env._(
                 "Goodwill (%(reason)s), no terms used · %(explanation)s",
-                reason=self.entitlement_goodwill_reason,
+                reason=self.entitlement_decision_reason,
                 explanation=self._entitlement_explain(entitlement),
             )
         if live:

@@ -291,7 +291,9 @@ class TestGoodwill(CounterCase):
         )
         self.assertEqual(Ledger.search([("waiver", "=", "goodwill")]), row)
         Repair = self.env["repair.order"].with_user(self.manager_user)
-        self.assertEqual(Repair.search([("entitlement_goodwill", "=", True)]), repair)
+        self.assertEqual(
+            Repair.search([("entitlement_decision", "=", "goodwill")]), repair
+        )
 
     def test_goodwill_after_consumption_gives_the_terms_back(self):
         warranty = self._active_entitlement()
@@ -321,9 +323,9 @@ class TestGoodwill(CounterCase):
         # The decision is stored by the flow only, not written by a client.
         with self.assertRaises(AccessError):
             repair.with_user(self.desk_user).write(
-                {"entitlement_goodwill": True, "entitlement_goodwill_reason": "x"}
+                {"entitlement_decision": "goodwill", "entitlement_decision_reason": "x"}
             )
-        self.assertFalse(repair.entitlement_goodwill)
+        self.assertFalse(repair.entitlement_decision)
 
     def test_goodwill_wizard(self):
         self._active_entitlement()
@@ -336,8 +338,8 @@ class TestGoodwill(CounterCase):
             .create({"reason": "Loyal customer"})
         )
         wizard.action_confirm()
-        self.assertTrue(repair.entitlement_goodwill)
-        self.assertEqual(repair.entitlement_goodwill_user_id, self.desk_user)
+        self.assertEqual(repair.entitlement_decision, "goodwill")
+        self.assertEqual(repair.entitlement_decision_user_id, self.desk_user)
 
 
 class TestCustomersShare(CounterCase):

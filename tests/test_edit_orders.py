@@ -192,8 +192,8 @@ class TestOverrideDecision(RepairEntitlementCase):
             wizard_action["res_model"], "stock.warn.insufficient.qty.repair"
         )
         self.assertEqual(repair.state, "draft")
-        self.assertTrue(repair.entitlement_override_bill)
-        self.assertEqual(repair.entitlement_override_user_id, self.manager_user)
+        self.assertTrue(repair.entitlement_decision_bill)
+        self.assertEqual(repair.entitlement_decision_user_id, self.manager_user)
         stock_wizard = (
             self.env[wizard_action["res_model"]]
             .with_user(self.desk_user)
@@ -226,7 +226,7 @@ class TestOverrideDecision(RepairEntitlementCase):
             ).action_confirm()
         with self.assertRaisesRegex(UserError, "reason"):
             repair.with_user(self.manager_user)._entitlement_set_override("  ")
-        self.assertFalse(repair.entitlement_override)
+        self.assertFalse(repair.entitlement_decision)
 
 
 class TestCostFollowsVerdict(RepairEntitlementCase):
@@ -299,9 +299,9 @@ class TestEntitlementOnDocuments(RepairEntitlementCase):
         repair = self._confirm(self._create_repair(env=self.env))
         for vals in (
             {"entitlement_cycle": 3},
-            {"entitlement_override": True},
+            {"entitlement_decision": "override"},
             {"entitlement_warning": True},
-            {"entitlement_override_bill": True},
+            {"entitlement_decision_bill": True},
         ):
             with self.subTest(vals=vals), self.assertRaises(AccessError):
                 repair.write(vals)

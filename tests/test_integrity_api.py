@@ -164,8 +164,8 @@ class IntegrityApiCase(FrozenClock, HttpCase):
         )
         billing = cr.fetchall()
         cr.execute(
-            "SELECT id, entitlement_id, entitlement_cycle, entitlement_override, "
-            "entitlement_override_bill, entitlement_warning, entitlement_goodwill, "
+            "SELECT id, entitlement_id, entitlement_cycle, entitlement_decision, "
+            "entitlement_decision_bill, entitlement_warning, "
             "finished_date, repair_warranty_end "
             "FROM repair_order ORDER BY id"
         )
@@ -335,12 +335,12 @@ class TestIntegrityOverExternalApi(IntegrityApiCase):
                 # ...nor have its technical fields set.
                 for vals in (
                     {"entitlement_cycle": 7},
-                    {"entitlement_override": True},
-                    {"entitlement_override_bill": True},
+                    {"entitlement_decision": "override"},
+                    {"entitlement_decision_bill": True},
                     {"entitlement_warning": True},
                     # Goodwill is granted with a reason, through the flow.
-                    {"entitlement_goodwill": True},
-                    {"entitlement_goodwill_reason": "Free"},
+                    {"entitlement_decision": "goodwill"},
+                    {"entitlement_decision_reason": "Free"},
                     # The repair warranty comes from finishing a repair.
                     {"repair_warranty_end": "2099-12-31"},
                     {"finished_date": "2020-01-01"},
@@ -363,7 +363,7 @@ class TestIntegrityOverExternalApi(IntegrityApiCase):
                         "partner_id": self.adatum.id,
                         "product_id": self.lot.product_id.id,
                     },
-                    context={"default_entitlement_override": True},
+                    context={"default_entitlement_decision": "override"},
                 )
         # The billing clerk cannot mark a line invoiced with a line of its own.
         self.assertRefused(

@@ -219,7 +219,7 @@ class TestLimits(RepairEntitlementCase):
         repair = self._create_repair()
         repair.with_user(self.manager_user).action_entitlement_override_confirm()
         self.assertEqual(repair.state, "confirmed")
-        self.assertTrue(repair.entitlement_override)
+        self.assertEqual(repair.entitlement_decision, "override")
         self.assertTrue(repair.entitlement_warning)
         row = repair.entitlement_consumption_ids
         self.assertEqual((row.quantity, row.overage_quantity), (0, 1))

@@ -118,8 +118,8 @@ class TestServiceDeskTour(FrozenClock, HttpCase):
             "service_entitlement_counter_tour",
             login="counter_desk",
         )
-        self.assertTrue(repair.entitlement_goodwill)
-        self.assertEqual(repair.entitlement_goodwill_reason, "Loyal customer")
+        self.assertEqual(repair.entitlement_decision, "goodwill")
+        self.assertEqual(repair.entitlement_decision_reason, "Loyal customer")
         self.assertEqual(repair.hold_ids.reason, "Screen ordered")
         self.assertTrue(repair.hold_ids.date_end)
         self.assertFalse(repair.sla_hold_since)

@@ -32,7 +32,7 @@ registry.category("web_tour.tours").add("service_entitlement_counter_tour", {
             run: "click",
         },
         {
-            trigger: ".o_field_widget[name=entitlement_goodwill_reason]:contains('Loyal customer')",
+            trigger: ".o_field_widget[name=entitlement_decision_reason]:contains('Loyal customer')",
         },
         {
             trigger: "button[name=action_sla_hold]",

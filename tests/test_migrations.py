@@ -1,0 +1,96 @@
+import importlib.util
+import os
+
+from odoo.modules import get_module_path
+from odoo.tests.common import tagged
+from odoo.tools.sql import column_exists
+
+from .common import RepairEntitlementCase
+
+
+def load_migration(version, name="post-migration"):
+    path = os.path.join(
+        get_module_path("service_entitlement"), "migrations", version, f"{name}.py"
+    )
+    spec = importlib.util.spec_from_file_location(f"migration_{version}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@tagged("post_install", "-at_install")
+class TestDecisionMigration(RepairEntitlementCase):
+    """18.0.1.4.0: the override and goodwill blocks of a repair become one
+    decision, goodwill first; the former columns go."""
+
+    def test_former_decisions_are_copied_and_their_columns_dropped(self):
+        self._active_entitlement()
+        overridden, goodwill, both, plain = (
+            self._create_repair(lot=lot) for lot in (self.lot, self.lot2) * 2
+        )
+        cr = self.env.cr
+        self.env.flush_all()
+        cr.execute(
+            """
+            ALTER TABLE repair_order
+                ADD COLUMN entitlement_override boolean,
+                ADD COLUMN entitlement_override_bill boolean,
+                ADD COLUMN entitlement_override_reason varchar,
+                ADD COLUMN entitlement_override_user_id integer,
+                ADD COLUMN entitlement_override_date timestamp,
+                ADD COLUMN entitlement_goodwill boolean,
+                ADD COLUMN entitlement_goodwill_reason varchar,
+                ADD COLUMN entitlement_goodwill_user_id integer,
+                ADD COLUMN entitlement_goodwill_date timestamp;
+            UPDATE repair_order SET entitlement_override = true,
+                   entitlement_override_bill = true,
+                   entitlement_override_reason = 'Urgent',
+                   entitlement_override_user_id = %(manager)s,
+                   entitlement_override_date = '2026-10-01 10:00'
+             WHERE id = ANY(%(overridden)s);
+            UPDATE repair_order SET entitlement_goodwill = true,
+                   entitlement_goodwill_reason = 'Loyal customer',
+                   entitlement_goodwill_user_id = %(desk)s,
+                   entitlement_goodwill_date = '2026-10-02 10:00'
+             WHERE id = ANY(%(goodwill)s);
+            """,
+            {
+                "manager": self.manager_user.id,
+                "desk": self.desk_user.id,
+                "overridden": [overridden.id, both.id],
+                "goodwill": [goodwill.id, both.id],
+            },
+        )
+        load_migration("18.0.1.4.0").migrate(cr, "18.0.1.3.0")
+        self.env.invalidate_all()
+        self.assertRecordValues(
+            overridden | goodwill | both | plain,
+            [
+                {
+                    "entitlement_decision": "override",
+                    "entitlement_decision_bill": True,
+                    "entitlement_decision_reason": "Urgent",
+                    "entitlement_decision_user_id": self.manager_user.id,
+                },
+                {
+                    "entitlement_decision": "goodwill",
+                    "entitlement_decision_bill": False,
+                    "entitlement_decision_reason": "Loyal customer",
+                    "entitlement_decision_user_id": self.desk_user.id,
+                },
+                {
+                    "entitlement_decision": "goodwill",
+                    "entitlement_decision_bill": False,
+                    "entitlement_decision_reason": "Loyal customer",
+                    "entitlement_decision_user_id": self.desk_user.id,
+                },
+                {
+                    "entitlement_decision": False,
+                    "entitlement_decision_bill": False,
+                    "entitlement_decision_reason": False,
+                    "entitlement_decision_user_id": False,
+                },
+            ],
+        )
+        for column in ("entitlement_override", "entitlement_goodwill_reason"):
+            self.assertFalse(column_exists(cr, "repair_order", column))
