@@ -77,7 +77,7 @@ class ServiceEntitlementFlow(models.AbstractModel):
         (goodwill, re-repair) is replaced."""
         steps = []
         for doc in docs:
-            entitlement = doc.entitlement_id.sudo()
+            entitlement = doc._entitlement_terms()
             excluded = bool(entitlement) and doc._entitlement_excludes(entitlement)
             due = (
                 bool(entitlement)
@@ -112,7 +112,7 @@ class ServiceEntitlementFlow(models.AbstractModel):
 
     @api.model
     def _take_step(self, doc, cycle=None):
-        entitlement = doc.entitlement_id.sudo()
+        entitlement = doc._entitlement_terms()
         doc._entitlement_check_usable(entitlement)
         return Step("take", doc.id, need=doc._entitlement_need(entitlement, cycle))
 
@@ -126,7 +126,7 @@ class ServiceEntitlementFlow(models.AbstractModel):
             message = self.env._(
                 "Not covered: %(entitlement)s excludes %(reason)s; its "
                 "consumption was reversed.",
-                entitlement=doc.entitlement_id.sudo().display_name,
+                entitlement=doc._entitlement_terms().display_name,
                 reason=reason.name,
             )
         elif note is None:

@@ -267,7 +267,7 @@ class RepairOrder(models.Model):
                         "%(entitlement)s (%(verdict)s). Choose no entitlement to "
                         "set it by hand.",
                         repair=repair.display_name,
-                        entitlement=repair.entitlement_id.sudo().display_name,
+                        entitlement=repair._entitlement_terms().display_name,
                         verdict=dict(
                             self._fields["entitlement_coverage"]._description_selection(
                                 self.env
@@ -298,10 +298,10 @@ class RepairOrder(models.Model):
                 not r._entitlement_bypassed()
                 and r.state == "draft"
                 and r.entitlement_id
-                and r.entitlement_id.sudo().consume_on == "confirm"
+                and r._entitlement_terms().consume_on == "confirm"
             )
         ):
-            repair._entitlement_check_usable(repair.entitlement_id.sudo())
+            repair._entitlement_check_usable(repair._entitlement_terms())
         with ledger_writer():
             res = super()._action_repair_confirm()
         self._sla_record_response()
@@ -326,7 +326,7 @@ class RepairOrder(models.Model):
             res = super().action_repair_done()
         if not self._entitlement_bypassed():
             self.filtered(
-                lambda r: r.entitlement_id.sudo().allocation_type == "hours"
+                lambda r: r._entitlement_terms().allocation_type == "hours"
             )._entitlement_recount_hours()
             self.filtered(lambda r: r.state == "done")._start_repair_warranty()
         self._sla_record_response()
@@ -391,7 +391,7 @@ class RepairOrder(models.Model):
         self.ensure_one()
         if self.rerepair_of_id:
             return 100.0, 100.0
-        entitlement = self.entitlement_id.sudo()
+        entitlement = self._entitlement_terms()
         if not entitlement or self.entitlement_coverage not in ("covered", "partial"):
             return 0.0, 0.0
         return entitlement.parts_coverage_percent, entitlement.labor_coverage_percent

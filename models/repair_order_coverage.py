@@ -243,7 +243,7 @@ class RepairOrder(models.Model):
         entitlement will bill for this repair, or None; ``live`` is the
         repair's live consumption, if any."""
         self.ensure_one()
-        entitlement = self.entitlement_id.sudo()
+        entitlement = self._entitlement_terms()
         if (
             not entitlement
             or self.rerepair_of_id

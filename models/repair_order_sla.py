@@ -129,7 +129,7 @@ class RepairOrder(models.Model):
         move by the working hours the repair spent on hold (only the holds
         before the response move the response deadline)."""
         for repair in self:
-            entitlement = repair.entitlement_id.sudo()
+            entitlement = repair._entitlement_terms()
             start = repair.sla_start or fields.Datetime.now()
             calendar = repair.company_id.resource_calendar_id
             repair.sla_response_deadline = repair._sla_deadline(
@@ -146,7 +146,7 @@ class RepairOrder(models.Model):
         """The entitlement's target, or the response time that the service
         contract's line of the repaired item sets instead."""
         self.ensure_one()
-        entitlement = self.entitlement_id.sudo()
+        entitlement = self._entitlement_terms()
         if (
             target_field == "response_hours"
             and entitlement.entitlement_type == "service_contract"

@@ -290,7 +290,7 @@ class RepairOrder(models.Model):
         manager of the company."""
         self.ensure_one()
         managers = self.env.ref("service_entitlement.group_entitlement_manager").users
-        responsible = self.entitlement_id.sudo().user_id
+        responsible = self._entitlement_terms().user_id
         if responsible in managers:
             return responsible
         company_managers = managers.filtered(

@@ -119,7 +119,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         if self._entitlement_bypassed():
             return self.env["service.entitlement.consumption"]
         return self.filtered(
-            lambda d: d.entitlement_id and d.entitlement_id.sudo().consume_on == trigger
+            lambda d: d.entitlement_id and d._entitlement_terms().consume_on == trigger
         )._entitlement_take()
 
     def _entitlement_take(self, lives=None):

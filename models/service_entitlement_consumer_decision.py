@@ -47,7 +47,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         if not (reason or "").strip():
             raise UserError(self.env._("Give the reason for the override."))
         for doc in self:
-            entitlement = doc.entitlement_id.sudo()
+            entitlement = doc._entitlement_terms()
             if doc.entitlement_decision == "goodwill":
                 raise UserError(
                     self.env._(
@@ -74,7 +74,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
                         "%(user)s overrides the block of %(entitlement)s%(bill)s: "
                         "%(reason)s",
                         user=self.env.user.name,
-                        entitlement=doc.entitlement_id.sudo().display_name,
+                        entitlement=doc._entitlement_terms().display_name,
                         bill=self.env._(", overage billed") if bill else "",
                         reason=reason.strip(),
                     )
@@ -120,7 +120,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
                         "%(user)s grants goodwill: covered by %(entitlement)s "
                         "without using its terms. Reason: %(reason)s",
                         user=self.env.user.name,
-                        entitlement=doc.entitlement_id.sudo().display_name,
+                        entitlement=doc._entitlement_terms().display_name,
                         reason=reason,
                     )
                 )

@@ -239,6 +239,14 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
     # files)
     # ------------------------------------------------------------------
 
+    def _entitlement_terms(self):
+        """The documents' entitlements as the flow reads them: in full,
+        whatever the user may read of entitlements.  A repair user without
+        the add-on's roles still confirms repairs, a technician sees no
+        overage price, and what the entitlement grants is decided on all its
+        terms: this is the one place the flow reads them as superuser."""
+        return self.entitlement_id.sudo()
+
     def _entitlement_bypassed(self):
         """Context key ``service_entitlement_bypass``: documents behave as in
         plain Odoo (data imports, benchmarks against plain Odoo).  Honoured for
@@ -314,7 +322,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
             return True
         if passed == passed_before:
             return False
-        trigger = self.entitlement_id.sudo().consume_on
+        trigger = self._entitlement_terms().consume_on
         return (trigger in passed) != (trigger in passed_before)
 
     def _entitlement_write_technical(self, vals):

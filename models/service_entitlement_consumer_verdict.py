@@ -62,7 +62,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
                         "%(doc)s has already used %(entitlement)s: reset it to "
                         "draft before choosing another entitlement.",
                         doc=doc.display_name,
-                        entitlement=doc.entitlement_id.sudo().display_name,
+                        entitlement=doc._entitlement_terms().display_name,
                     )
                 )
 
@@ -73,7 +73,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         if lives is None:
             lives = self._entitlement_live_consumptions(include_open=False)
         for doc in self.filtered("entitlement_id"):
-            entitlement = doc.entitlement_id.sudo()
+            entitlement = doc._entitlement_terms()
             if doc.id in lives and lives[doc.id].entitlement_id == entitlement:
                 continue
             if entitlement not in doc._entitlement_eligible():
@@ -148,7 +148,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         ``explain``, the explanation of a covered, partly covered or
         exhausted document is left out (False)."""
         self.ensure_one()
-        entitlement = self.entitlement_id.sudo()
+        entitlement = self._entitlement_terms()
         if not entitlement:
             return self._entitlement_verdict_without_entitlement()
         if self._entitlement_excludes(entitlement):
