@@ -3,7 +3,8 @@ from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import Command, api, fields
+from odoo import Command, fields
+from odoo.modules.registry import DummyRLock, Registry
 from odoo.sql_db import Cursor
 from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
@@ -21,12 +22,20 @@ def _python_now(cursor):
     return datetime.now()
 
 
-def thread_env(registry, cr, uid, context=None):
-    """An environment on ``cr`` for a worker thread of a test.  The registry
-    is given, not looked up: Odoo's test runner holds the registries' lock
-    while it runs the tests, and a thread looking one up would wait for it."""
-    cr.transaction = api.Transaction(registry)
-    return api.Environment(cr, uid, context or {})
+def run_workers(threads, timeout):
+    """Start the worker threads of a test and wait for them.  Odoo's test
+    runner holds the registries' lock for the whole run: a worker looking up
+    the registry (a new environment, Odoo's retry loop) would wait for it
+    forever.  As Odoo's HTTP tests do in test mode, the lock is a dummy
+    while the workers run."""
+    saved, Registry._lock = Registry._lock, DummyRLock()
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=timeout)
+    finally:
+        Registry._lock = saved
 
 
 class FrozenClock:

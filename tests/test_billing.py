@@ -8,7 +8,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.service_entitlement.models.ledger_guard import ledger_writer
 
-from .common import RepairEntitlementCase, thread_env
+from .common import RepairEntitlementCase, run_workers
 
 
 class BillingCase(RepairEntitlementCase):
@@ -373,8 +373,8 @@ class TestBillingRights(BillingCase):
             self.env["account.move"].create({"move_type": "out_invoice"})
 
 
-# Worker threads with cursors of their own (thread_env gives them their
-# environment), under pytest-odoo and Odoo's runner alike.
+# Worker threads with cursors of their own (see run_workers), under
+# pytest-odoo and Odoo's runner alike.
 @tagged("post_install", "-at_install", "concurrency")
 class TestConcurrentInvoicing(BillingCase):
     """Two clerks invoice the same lines at the same moment, each in its own
@@ -427,7 +427,7 @@ class TestConcurrentInvoicing(BillingCase):
 
         def clerk():
             with self.registry.cursor() as cr:
-                env = thread_env(self.registry, cr, clerk_id)
+                env = api.Environment(cr, clerk_id, {})
                 lines = env["service.entitlement.billing.line"].browse(line_ids)
                 barrier.wait(timeout=30)
                 try:
@@ -438,10 +438,7 @@ class TestConcurrentInvoicing(BillingCase):
 
         threads = [threading.Thread(target=clerk) for __ in range(2)]
         try:
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=60)
+            run_workers(threads, timeout=60)
             self.assertEqual(sorted(outcome), [(0, 3), (1, 0)])
             with self.registry.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})

@@ -27,15 +27,15 @@ from odoo.tests.common import TransactionCase, tagged
 
 from odoo.addons.service_entitlement.models.ledger_guard import ledger_writer
 
-from .common import FrozenClock, thread_env
+from .common import FrozenClock, run_workers
 
 # Rounds per racer count; the benchmark run raises it.
 ROUNDS = int(os.environ.get("SERVICE_ENTITLEMENT_RACE_ROUNDS", "50"))
 POLICIES = ("block", "warn", "bill")
 
 
-# Racers are worker threads with cursors of their own; they get their
-# environment with thread_env (Odoo's runner holds the registries' lock).
+# Racers are worker threads with cursors of their own (see run_workers), under
+# pytest-odoo and Odoo's runner alike.
 @tagged("post_install", "-at_install", "concurrency")
 class TestLastIncidentRace(FrozenClock, TransactionCase):
     @classmethod
@@ -97,9 +97,7 @@ class TestLastIncidentRace(FrozenClock, TransactionCase):
 
         def racer(repair_id):
             with self.registry.cursor() as cr:
-                env = thread_env(
-                    self.registry, cr, SUPERUSER_ID, {"tracking_disable": True}
-                )
+                env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
                 repair = env["repair.order"].browse(repair_id)
                 barrier.wait(timeout=30)
                 try:
@@ -115,10 +113,7 @@ class TestLastIncidentRace(FrozenClock, TransactionCase):
                     outcome[repair_id] = errorcodes.lookup(exc.pgcode)
 
         threads = [threading.Thread(target=racer, args=(rid,)) for rid in repair_ids]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        run_workers(threads, timeout=120)
         return outcome
 
     def _check_round(self, env, entitlement_id, repair_ids, outcome):
@@ -428,7 +423,7 @@ class TestContractInvoicingRace(FrozenClock, TransactionCase):
 
         def clerk(name):
             with self.registry.cursor() as cr:
-                env = thread_env(self.registry, cr, SUPERUSER_ID)
+                env = api.Environment(cr, SUPERUSER_ID, {})
                 Entitlement = env["service.entitlement"]
                 oca = Entitlement.browse(contract_ids).contract_id
                 barrier.wait(timeout=30)
@@ -438,10 +433,7 @@ class TestContractInvoicingRace(FrozenClock, TransactionCase):
                 made[name] = len(moves)
 
         threads = [threading.Thread(target=clerk, args=(n,)) for n in ("a", "b")]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        run_workers(threads, timeout=120)
         self.assertEqual(sorted(made.values()), [0, 3], made)
 
         def invoices(env):
