@@ -2,7 +2,7 @@
 # Odoo is an importable `odoo` package for $(PYTHON), or the source tree in ODOO_SRC.
 PYTHON ?= python3
 
-.PHONY: run test test-odoo lint check-lifecycle check-wheel stress bench
+.PHONY: run test test-odoo lint check-lifecycle check-wheel check-setup stress bench
 
 run:
 	@$(PYTHON) tools/devtool.py run
@@ -20,6 +20,11 @@ lint:
 
 check-lifecycle:
 	@$(PYTHON) tools/devtool.py check-lifecycle
+
+# A fresh machine's set-up: an embedded PostgreSQL (pgserver) in an empty data
+# folder, Odoo initialized in it.
+check-setup:
+	@$(PYTHON) tools/devtool.py check-setup
 
 # Build the wheel odoo-addon-service_entitlement and install the add-on from it,
 # with demo data, in a new virtual environment: the log must be clean.

@@ -24,7 +24,6 @@ from devtool import (
     MODULE,
     ROOT,
     addons_path,
-    check_postgres,
     checklog,
     drop_db,
     free_port,
@@ -583,7 +582,6 @@ def cmd_bench(args):
     ``RESULT`` lines and write bench/RESULTS.md with the verdicts. Fails when a
     script fails, not when a goal is missed."""
     env, odoo_dir = odoo_env()
-    check_postgres(env)
     # Stopped by Ctrl-C or a TERM signal, stop the script that runs and drop
     # the databases. (Started in the background, a shell ignores SIGINT for
     # it, and for the scripts: with a handler here, they get the default.)

@@ -6,12 +6,12 @@
     python3 tools/devtool.py test-odoo        # the same suite with Odoo's own runner
     python3 tools/devtool.py check-lifecycle  # install on repairs, upgrade, uninstall
     python3 tools/devtool.py check-wheel      # the wheel; the add-on from it
+    python3 tools/devtool.py check-setup      # on an embedded PostgreSQL
 
-click-odoo-contrib makes the databases (with cached templates: a second run
-does not install again), pytest-odoo and Odoo's runner run the tests and
-checklog-odoo fails on a warning in a log.  Here is only what this repository
-needs: finding Odoo (importable, or ``ODOO_SRC``), the checkout linked under
-the add-on's name, the lifecycle assertions and the wheel's smoke test.
+click-odoo-contrib makes the databases (cached templates), pytest-odoo and
+Odoo's runner run the tests, checklog-odoo reads the logs.  Here is only what
+this repository needs: finding Odoo (importable, or ``ODOO_SRC``), the
+checkout under the add-on's name, the lifecycle and the wheel's checks.
 """
 
 import argparse
@@ -27,17 +27,19 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import setup_env
+
 MODULE = "service_entitlement"
 ROOT = Path(__file__).resolve().parent.parent
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
-DEMO_LOGINS = [
-    ("admin", "admin", "administrator, entitlement manager"),
-    ("manager", "manager", "entitlement manager"),
-    ("desk", "desk", "service desk"),
-    ("tech", "tech", "technician"),
-    ("billing", "billing", "billing clerk"),
-    ("adatum", "adatum", "portal customer (Adatum), at /my/entitlements"),
-]
+DEMO_LOGINS = """Demo logins (login / password):
+  admin    / admin     administrator, entitlement manager
+  manager  / manager   entitlement manager
+  desk     / desk      service desk
+  tech     / tech      technician
+  billing  / billing   billing clerk
+  adatum   / adatum    portal customer (Adatum), at /my/entitlements
+  fabrikam / fabrikam  portal customer (Fabrikam): a contract quote to sign"""
 ODOO_PROBE = """
 import os, sys, odoo.addons, odoo.release as r
 from odoo.modules import module
@@ -62,6 +64,7 @@ def odoo_env():
         if not (Path(src) / "odoo" / "release.py").is_file():
             fail(f"ODOO_SRC={src} is not an Odoo source tree (no odoo/release.py).")
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
+    setup_env.python_packages(env)
     probe = capture([sys.executable, "-c", ODOO_PROBE, *manifest_depends()], env)
     if probe.returncode:
         fail(
@@ -77,19 +80,7 @@ def odoo_env():
             f"Odoo does not find the add-on(s) {missing} this add-on depends on: "
             "pip install --no-deps -r requirements.txt"
         )
-    check_postgres(env)
-    return env, Path(odoo_dir)
-
-
-def check_postgres(env):
-    code = "import psycopg2; psycopg2.connect(dbname='postgres').close()"
-    probe = capture([sys.executable, "-c", code], env)
-    if probe.returncode:
-        reason = (probe.stderr.strip().splitlines() or [""])[-1]
-        fail(
-            f"PostgreSQL is not reachable: {reason}\n  Start PostgreSQL and give "
-            "your user a role that may create databases (README.md)."
-        )
+    return setup_env.postgres(env), Path(odoo_dir)
 
 
 def check_programs(*groups):
@@ -157,8 +148,8 @@ def checklog(*logs):
     for log in logs:
         if not Path(log).exists():
             continue
-        cmd = [sys.executable, "-m", "checklog_odoo", "--no-err-if-empty", str(log)]
-        done = capture(cmd)
+        config = ["-c", str(ROOT / "checklog-odoo.cfg"), "--no-err-if-empty"]
+        done = capture([sys.executable, "-m", "checklog_odoo", *config, str(log)])
         if done.returncode:
             problems.append(f"{Path(log).name}:\n{done.stdout.strip()}")
     return problems
@@ -175,8 +166,7 @@ def initdb(env, addons, db, modules, *, demo, log):
     return code
 
 
-def drop_db(env, name, addons=None):
-    """Drop the database and its filestore."""
+def drop_db(env, name, addons=None):  # and its filestore
     run(tool_cmd("dropdb", "--if-exists", name), env, os.devnull)
 
 
@@ -196,10 +186,8 @@ def scratch(kind):
 
 
 def report(problems, what):
-    for problem in problems:
-        print(problem, file=sys.stderr)
     if problems:
-        print(f"FAILED: {what}", file=sys.stderr)
+        print(*problems, f"FAILED: {what}", sep="\n", file=sys.stderr)
     return 1 if problems else 0
 
 
@@ -214,9 +202,7 @@ def cmd_run(args):
             drop_db(env, args.db)
             fail(f"installing {MODULE} failed; see {log}.")
     url = f"http://127.0.0.1:{args.port}/odoo/action-{MODULE}.{MODULE}_action"
-    print(f"2/2 Odoo is starting on {url}\nDemo logins (login / password):")
-    for login, password, role in DEMO_LOGINS:
-        print(f"  {login:8} / {password:8}  {role}")
+    print(f"2/2 Odoo is starting on {url}\n{DEMO_LOGINS}")
     print("(warnings and errors only are logged here; Ctrl-C stops)\n", flush=True)
     options = f"--http-interface=127.0.0.1 --http-port={args.port} --log-level=warn"
     cmd = odoo_cmd(f"--addons-path={addons}", f"--database={args.db}")
@@ -376,6 +362,20 @@ def cmd_check_wheel(args):
         return report(checklog(log) + failed, "installing from the wheel")
 
 
+def cmd_check_setup(args):
+    """A fresh machine's set-up: an embedded PostgreSQL in an empty data
+    folder, and Odoo initialized in it; the server and its data are gone
+    at the end."""
+    data = Path(tempfile.mkdtemp(prefix=f"{MODULE}-pgdata-")) / "data"
+    os.environ.update(SE_POSTGRES="embedded", SE_PGDATA=str(data))
+    with scratch("setup") as (env, tmp, addons, _link, db):
+        code = initdb(env, addons, db, "base", demo=False, log=tmp / "init.log")
+        problems = checklog(tmp / "init.log") + (["init failed"] if code else [])
+    setup_env.stop_embedded(env)
+    shutil.rmtree(data.parent, ignore_errors=True)
+    return report(problems, "the set-up on an embedded PostgreSQL")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -390,6 +390,7 @@ def main():
     test_odoo.add_argument("odoo_args", nargs="*", help="e.g. --test-tags=...")
     sub.add_parser("check-lifecycle")
     sub.add_parser("check-wheel")
+    sub.add_parser("check-setup")
     args = parser.parse_args()
     return globals()[f"cmd_{args.command.replace('-', '_')}"](args)
 
