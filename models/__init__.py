@@ -6,6 +6,7 @@ from . import service_entitlement_consumer_verdict
 from . import service_entitlement_consumer_decision
 from . import service_entitlement_consumer_consumption
 from . import account_move
+from . import account_move_line
 from . import contract_contract
 from . import contract_line
 from . import product_template

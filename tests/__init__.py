@@ -8,6 +8,7 @@ from . import test_consumer_mixin
 from . import test_contract_portal
 from . import test_contract_profit
 from . import test_counter_coverage
+from . import test_counters_production
 from . import test_delivery_warranty
 from . import test_edit_orders
 from . import test_entitlement_policy
@@ -20,6 +21,7 @@ from . import test_invoicing_queries
 from . import test_lifecycle
 from . import test_mail_intake
 from . import test_matching_queries
+from . import test_migrations
 from . import test_performance
 from . import test_portal
 from . import test_repair_entitlement

@@ -1,0 +1,97 @@
+from odoo import Command, fields, models
+from odoo.tools.misc import format_date
+
+# Posted invoice lines of service contracts and of overages.
+POSTED_SERVICE_LINE = [
+    ("parent_state", "=", "posted"),
+    "|",
+    ("service_period_start", "!=", False),
+    ("service_billing_line_id", "!=", False),
+]
+POSTED_SERVICE_FIELDS = (
+    "contract_line_id",
+    "product_id",
+    "quantity",
+    "price_unit",
+    "discount",
+    "tax_ids",
+    "account_id",
+)
+
+
+class AccountMoveLine(models.Model):
+    _inherit = "account.move.line"
+    # A posted line of a contract invoice or of an overage keeps what credit
+    # notes and the billing lines read from it (Odoo itself lets a posted
+    # line's price change while its journal amounts stay).
+    _flow_only_declared = dict.fromkeys(POSTED_SERVICE_FIELDS, POSTED_SERVICE_LINE)
+
+    service_billing_line_id = fields.Many2one(
+        "service.entitlement.billing.line",
+        string="Overage Billing Line",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        ondelete="set null",
+        flow_only=True,
+    )
+    service_period_start = fields.Date(
+        string="Service From",
+        copy=False,
+        readonly=True,
+        flow_only=True,
+        help="First day of the service contract period this line invoices.",
+    )
+    service_period_end = fields.Date(
+        string="Service To",
+        copy=False,
+        readonly=True,
+        flow_only=True,
+        help="Last day of the service contract period this line invoices.",
+    )
+
+    def init(self):
+        res = super().init()
+        # A billing line is on at most one invoice that is not cancelled.
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS
+                account_move_line_service_billing_line_once
+            ON account_move_line (service_billing_line_id)
+            WHERE service_billing_line_id IS NOT NULL AND parent_state != 'cancel'
+            """
+        )
+        return res
+
+    def _service_credit_vals(self, credit_from):
+        """Values of the credit note line of what this contract invoice line
+        invoiced from ``credit_from`` on, prorated by days."""
+        self.ensure_one()
+        start = max(credit_from, self.service_period_start)
+        end = self.service_period_end
+        if end < start:
+            return {}
+        billed = (end - self.service_period_start).days + 1
+        amount = self.currency_id.round(
+            self.price_subtotal * ((end - start).days + 1) / billed
+        )
+        if self.currency_id.is_zero(amount):
+            return {}
+        service_line = self.contract_line_id.service_line_id
+        return {
+            "product_id": self.product_id.id,
+            "name": self.env._(
+                "%(item)s: not used from %(start)s to %(end)s",
+                item=service_line.name or self.name,
+                start=format_date(self.env, start),
+                end=format_date(self.env, end),
+            ),
+            "quantity": 1.0,
+            "price_unit": amount,
+            "tax_ids": [Command.set(self.tax_ids.ids)],
+            "account_id": self.account_id.id,
+            "analytic_distribution": self.analytic_distribution,
+            "contract_line_id": self.contract_line_id.id,
+            "service_period_start": start,
+            "service_period_end": end,
+        }
