@@ -172,8 +172,7 @@ def drop_db(env, name, addons=None):  # and its filestore
 
 @contextmanager
 def scratch(kind):
-    """(environment, temporary folder, addons path, link, database name) for
-    a command; the database and the folder are dropped at the end."""
+    """(env, temporary folder, addons path, link, database), dropped after."""
     env, odoo_dir = odoo_env()
     tmp = Path(tempfile.mkdtemp(prefix=f"{MODULE}-{kind}-"))
     link, addons = addons_path(odoo_dir, tmp)
@@ -197,7 +196,7 @@ def cmd_run(args):
     _link, addons = addons_path(odoo_dir, tmp)
     log = tmp / "install.log"
     if args.db not in capture(tool_cmd("listdb"), env).stdout.split():
-        print(f"1/2 {args.db}: {MODULE} and its demo data (about 2 min)...")
+        print(f"1/2 {args.db}: {MODULE} and its demo data (about 2 min)", flush=True)
         if initdb(env, addons, args.db, MODULE, demo=True, log=log):
             drop_db(env, args.db)
             fail(f"installing {MODULE} failed; see {log}.")
@@ -252,25 +251,33 @@ def cmd_test_odoo(args):
         return report(checklog(*logs) + ran, "Odoo's runner") or code
 
 
-# Run by click-odoo: [module state, its table, its column, repairs].
-LIFECYCLE_FACTS = """
+# Run by click-odoo: what uninstalling left, and click-odoo-uninstall's call.
+LIFECYCLE = {
+    "facts": """
 cr = env.cr
 cr.execute("SELECT to_regclass('service_entitlement')")
 table = cr.fetchone()[0]
 cr.execute("SELECT count(*) FROM information_schema.columns WHERE "
            "table_name = 'repair_order' AND column_name = 'entitlement_id'")
+column = cr.fetchone()[0]
 module = env["ir.module.module"].search([("name", "=", "service_entitlement")])
 repairs = env["repair.order"].search_count([])
-print("FACTS", module.state or "absent", table, cr.fetchone()[0], repairs)
-"""
+print("FACTS", module.state or "absent", table, column, repairs)
+""",
+    "uninstall": "from click_odoo_contrib.uninstall import uninstall\n"
+    "uninstall(env, ['service_entitlement'])\n",
+}
 
 
-def lifecycle_facts(env, addons, db, script):
-    cmd = ["-m", "click_odoo", f"--addons-path={addons}", "-d", db, str(script)]
-    out = subprocess.run(
-        [sys.executable, *cmd], env=env, capture_output=True, text=True, check=False
-    ).stdout
-    return next((ln.split()[1:] for ln in out.splitlines() if ln[:5] == "FACTS"), [])
+def click_odoo(env, addons, db, tmp, name):
+    """Run script ``name`` of LIFECYCLE with click-odoo, its log in
+    ``name``.log; what it printed after FACTS."""
+    (tmp / f"{name}.py").write_text(LIFECYCLE[name], encoding="utf-8")
+    cmd = ["-m", "click_odoo", f"--addons-path={addons}", "-d", db, tmp / f"{name}.py"]
+    done = capture([sys.executable, *cmd], env)
+    (tmp / f"{name}.log").write_text(done.stdout + done.stderr, encoding="utf-8")
+    lines = done.stdout.splitlines()
+    return next((ln.split()[1:] for ln in lines if ln[:5] == "FACTS"), [])
 
 
 def cmd_check_lifecycle(args):
@@ -278,30 +285,24 @@ def cmd_check_lifecycle(args):
     (Odoo's demo data), upgrade, uninstall: every step's log is clean, the
     uninstall leaves no table or column behind and every repair in place."""
     with scratch("lifecycle") as (env, tmp, addons, _link, db):
-        script, logs = tmp / "facts.py", {}
-        script.write_text(LIFECYCLE_FACTS, encoding="utf-8")
         base = [f"--addons-path={addons}", f"--database={db}", "--no-http"]
         base += ["--log-level=warn", "--stop-after-init"]
-        steps = [
-            ("install", odoo_cmd(*base, f"--init={MODULE}")),
-            ("upgrade", odoo_cmd(*base, f"--update={MODULE}")),
-            ("uninstall", tool_cmd("uninstall", "-d", db, "-m", MODULE)),
-        ]
+        logs = {name: tmp / f"{name}.log" for name in ("repair", "install", "upgrade")}
         print(f"== repair with Odoo's demo data in {db}", flush=True)
-        logs["repair"] = tmp / "repair.log"
         if initdb(env, addons, db, "repair", demo=True, log=logs["repair"]):
             return report(["installing repair failed"], "lifecycle")
-        repairs = lifecycle_facts(env, addons, db, script)[-1:]
-        problems = []
-        for name, cmd in steps:
+        repairs, problems = click_odoo(env, addons, db, tmp, "facts")[-1:], []
+        for name, option in (("install", "--init"), ("upgrade", "--update")):
             print(f"== {name}", flush=True)
-            logs[name] = tmp / f"{name}.log"
-            if run(cmd, env, logs[name]):
+            if run(odoo_cmd(*base, f"{option}={MODULE}"), env, logs[name]):
                 problems.append(f"{name}: failed")
-        facts = lifecycle_facts(env, addons, db, script)
+        print("== uninstall", flush=True)
+        click_odoo(env, addons, db, tmp, "uninstall")
+        facts = click_odoo(env, addons, db, tmp, "facts")
         print(f"after uninstall (module, table, column, repairs): {facts}")
         if facts != ["uninstalled", "None", "0", *repairs]:
             problems.append(f"the uninstall left something, or repairs went: {repairs}")
+        logs["uninstall"] = tmp / "uninstall.log"
         return report(checklog(*logs.values()) + problems, "the lifecycle")
 
 
@@ -363,9 +364,8 @@ def cmd_check_wheel(args):
 
 
 def cmd_check_setup(args):
-    """A fresh machine's set-up: an embedded PostgreSQL in an empty data
-    folder, and Odoo initialized in it; the server and its data are gone
-    at the end."""
+    """An embedded PostgreSQL in an empty data folder, Odoo initialized in
+    it; the server and its data are gone at the end."""
     data = Path(tempfile.mkdtemp(prefix=f"{MODULE}-pgdata-")) / "data"
     os.environ.update(SE_POSTGRES="embedded", SE_PGDATA=str(data))
     with scratch("setup") as (env, tmp, addons, _link, db):
