@@ -3,7 +3,7 @@ from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import Command, fields
+from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.modules.registry import DummyRLock, Registry
 from odoo.sql_db import Cursor
 from odoo.tests import new_test_user
@@ -36,6 +36,17 @@ def run_workers(threads, timeout):
             thread.join(timeout=timeout)
     finally:
         Registry._lock = saved
+
+
+class CommittedTransactions:
+    """For tests whose data and steps are committed, each in a transaction
+    of its own, as requests are (they clear up what they committed)."""
+
+    def _committed(self, func):
+        """``func(env)`` in a transaction of its own, committed."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            return func(env)
 
 
 class FrozenClock:

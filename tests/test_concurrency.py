@@ -27,7 +27,7 @@ from odoo.tests.common import TransactionCase, tagged
 
 from odoo.addons.service_entitlement.models.ledger_guard import ledger_writer
 
-from .common import FrozenClock, run_workers
+from .common import CommittedTransactions, FrozenClock, run_workers
 
 # Rounds per racer count; the benchmark run raises it.
 ROUNDS = int(os.environ.get("SERVICE_ENTITLEMENT_RACE_ROUNDS", "50"))
@@ -37,17 +37,11 @@ POLICIES = ("block", "warn", "bill")
 # Racers are worker threads with cursors of their own (see run_workers), under
 # pytest-odoo and Odoo's runner alike.
 @tagged("post_install", "-at_install", "concurrency")
-class TestLastIncidentRace(FrozenClock, TransactionCase):
+class TestLastIncidentRace(CommittedTransactions, FrozenClock, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.registry_ = cls.registry
-
-    def _committed(self, func):
-        """Run ``func(env)`` in its own committed transaction."""
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-            return func(env)
 
     def _setup_rounds(self, racers, rounds):
         def build(env):
@@ -216,13 +210,10 @@ class TestLastIncidentRace(FrozenClock, TransactionCase):
 
 
 @tagged("post_install", "-at_install", "concurrency")
-class TestReservationsOfFailedRequests(FrozenClock, TransactionCase):
+class TestReservationsOfFailedRequests(
+    CommittedTransactions, FrozenClock, TransactionCase
+):
     """A request that took terms and then does not commit gives them back."""
-
-    def _committed(self, func):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-            return func(env)
 
     def setUp(self):
         super().setUp()
@@ -368,15 +359,10 @@ class TestReservationsOfFailedRequests(FrozenClock, TransactionCase):
 
 
 @tagged("post_install", "-at_install", "concurrency")
-class TestContractInvoicingRace(FrozenClock, TransactionCase):
+class TestContractInvoicingRace(CommittedTransactions, FrozenClock, TransactionCase):
     """Two billing clerks (or a clerk and OCA contract's daily job) invoice
     the same service contracts at the same moment, each in its own
     transaction: every period is invoiced once."""
-
-    def _committed(self, func):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-            return func(env)
 
     def test_two_clerks_invoice_once(self):
         def build(env):

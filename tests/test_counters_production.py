@@ -12,23 +12,17 @@ the ledger.
 from datetime import timedelta
 from unittest import mock
 
-from odoo import SUPERUSER_ID, api, fields
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests.common import TransactionCase, tagged
 
 from odoo.addons.service_entitlement.models.ledger_guard import ledger_writer
 
-from .common import FrozenClock
+from .common import CommittedTransactions, FrozenClock
 
 
 @tagged("post_install", "-at_install", "concurrency")
-class TestCountersProductionPath(FrozenClock, TransactionCase):
-    def _committed(self, func):
-        """``func(env)`` in a transaction of its own, committed: a request."""
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-            return func(env)
-
+class TestCountersProductionPath(CommittedTransactions, FrozenClock, TransactionCase):
     def setUp(self):
         super().setUp()
 

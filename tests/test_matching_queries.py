@@ -14,7 +14,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command
 from odoo.tests.common import tagged
 
-from .bulk_data import insert_entitlements
+from .bulk_data import insert_others_and_expired
 from .common import RepairEntitlementCase
 
 # Measured from cold caches, reading the repair's own fields included.
@@ -89,33 +89,13 @@ class TestMatchingQueries(RepairEntitlementCase):
         """Insert ``count`` entitlements in SQL: of other customers, covering
         the same product or category or everything, and expired ones of our
         customer covering its serial."""
-        partners = self.env["res.partner"].create(
-            [{"name": f"Bulk customer {i}", "is_company": True} for i in range(200)]
-        )
-        self.env.flush_all()
-        start = self.start - relativedelta(years=2)
-        insert_entitlements(
-            self.env.cr,
+        insert_others_and_expired(
+            self,
             count,
             {
-                "partner_id": "CASE WHEN g %% 100 = 0 THEN %(own)s "
-                "ELSE (%(partners)s)[1 + g %% %(npartners)s] END",
-                "company_id": "%(company)s",
-                "state": "CASE WHEN g %% 100 = 0 THEN 'expired' ELSE 'active' END",
-                "date_start": "%(start)s",
-                "date_end": "CASE WHEN g %% 100 = 0 THEN %(old_end)s ELSE %(end)s END",
                 "coverage_scope": "CASE WHEN g %% 100 = 0 THEN 'lot' "
                 "WHEN g %% 4 = 1 THEN 'product' WHEN g %% 4 = 2 THEN 'category' "
                 "ELSE 'all' END",
-            },
-            {
-                "own": self.customer.id,
-                "partners": partners.ids,
-                "npartners": len(partners),
-                "company": self.company.id,
-                "start": start,
-                "old_end": start + relativedelta(years=1),
-                "end": self.end,
             },
         )
         for relation, column, value, scope in (

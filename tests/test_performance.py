@@ -7,11 +7,9 @@ and consumption locks only the entitlement it uses.
 
 from unittest.mock import patch
 
-from dateutil.relativedelta import relativedelta
-
 from odoo.tests.common import tagged, warmup
 
-from .bulk_data import insert_entitlements
+from .bulk_data import insert_others_and_expired
 from .common import RepairEntitlementCase
 
 # Budgets measured on Odoo 18.0 with a serial-numbered product (warm caches),
@@ -43,32 +41,7 @@ class TestQueryCounts(RepairEntitlementCase):
     def _bulk_entitlements(self, count):
         """Insert ``count`` active entitlements of other customers (and some
         expired ones of ours) directly in SQL: fast, and invisible to caches."""
-        partners = self.env["res.partner"].create(
-            [{"name": f"Bulk customer {i}", "is_company": True} for i in range(200)]
-        )
-        self.env.flush_all()
-        start = self.start - relativedelta(years=2)
-        insert_entitlements(
-            self.env.cr,
-            count,
-            {
-                "partner_id": "CASE WHEN g %% 100 = 0 THEN %(own)s "
-                "ELSE (%(partners)s)[1 + g %% %(npartners)s] END",
-                "company_id": "%(company)s",
-                "state": "CASE WHEN g %% 100 = 0 THEN 'expired' ELSE 'active' END",
-                "date_start": "%(start)s",
-                "date_end": "CASE WHEN g %% 100 = 0 THEN %(old_end)s ELSE %(end)s END",
-            },
-            {
-                "own": self.customer.id,
-                "partners": partners.ids,
-                "npartners": len(partners),
-                "company": self.company.id,
-                "start": start,
-                "old_end": start + relativedelta(years=1),
-                "end": self.end,
-            },
-        )
+        insert_others_and_expired(self, count)
         self.env.invalidate_all()
 
     def _flow(self, budgets=None, expected=True, plain=False):
