@@ -180,3 +180,20 @@ class TestCountersProductionPath(CommittedTransactions, FrozenClock, Transaction
         self._settle()
         self.assertEqual(self._state(1), (1, 1, 0, 0, 0))
         self.assertTrue(self.run_apart.call_count)
+
+    def test_counters_in_the_request_when_asked(self):
+        """System parameter service_entitlement.counters_in_request: no second
+        connection, the counters move in the request's transaction."""
+        param = "service_entitlement.counters_in_request"
+        self._committed(lambda env: env["ir.config_parameter"].set_param(param, "1"))
+        self.addCleanup(
+            self._committed,
+            lambda env: env["ir.config_parameter"].set_param(param, False),
+        )
+        self._step(0, "action_validate")
+        self._step(1, "action_validate")
+        with self.assertRaisesRegex(UserError, "its policy blocks it"):
+            self._step(2, "action_validate")
+        self._step(0, "action_repair_cancel")
+        self.assertEqual(self._state(0)[:2], (1, 1))
+        self.assertFalse(self.run_apart.call_count)
