@@ -244,6 +244,12 @@ class EntitlementPortal(CustomerPortal):
                 "This service contract was already signed by %(signer)s.",
                 signer=contract_sudo.signed_by,
             )
+        blocked = contract_sudo._blocked_lines_in_force()
+        if blocked:
+            return request.env._(
+                "This quote names a blocked service item (%(lot)s): please contact us.",
+                lot=blocked[0].lot_id.name,
+            )
         if not self._contract_can_be_signed(contract_sudo):
             return request.env._("This quote cannot be signed any more.")
         if not name:

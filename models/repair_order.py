@@ -220,23 +220,34 @@ class RepairOrder(models.Model):
 
     # ------------------------------------------------------------------
     # CRUD and Odoo's actions: this file is their one owner in the add-on.
-    # Each concern (re-repairs and the repair warranty in
-    # repair_order_coverage.py, service levels in repair_order_sla.py, the
+    # Each concern (re-repairs, the repair warranty and blocked serial
+    # numbers in repair_order_warranty.py, service levels in
+    # repair_order_sla.py, the
     # entitlement's consumption in the consumer mixin, below Odoo's repair)
     # is a named step, called here in this order.
     # ------------------------------------------------------------------
 
     @api.model_create_multi
     def create(self, vals_list):
+        blocked = self._service_block_check(
+            self.env["stock.lot"].browse(
+                {vals["lot_id"] for vals in vals_list if vals.get("lot_id")}
+            )
+        )
         repairs = super().create(vals_list)
         repairs._rerepair_created(vals_list)
+        repairs._service_block_log(blocked)
         return repairs
 
     def write(self, vals):
         if "under_warranty" in vals:
             self._check_under_warranty_follows_entitlement(vals["under_warranty"])
         self._rerepair_check_write(vals)
+        blocked = self._service_block_check(
+            self.env["stock.lot"].browse(vals.get("lot_id") or [])
+        )
         res = super().write(vals)
+        self._service_block_log(blocked)
         if not self._entitlement_bypassed() and (
             "under_warranty" not in vals
             and {"entitlement_id", "fault_reason_id"} & set(vals)

@@ -1,6 +1,6 @@
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_date
 
@@ -297,3 +297,31 @@ class RepairOrder(models.Model):
             lambda user: self.company_id in user.company_ids and not user.share
         )
         return company_managers.sorted("id")[:1] or self.env.user
+
+    # ------------------------------------------------------------------
+    # Blocked serial numbers
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _service_block_check(self, lots):
+        """Serial numbers blocked for everything get no repair; an
+        entitlement manager (or the superuser's scripts) may open one anyway:
+        those serial numbers are returned, to be logged on the repairs."""
+        blocked = lots.filtered(lambda lot: lot.service_blocked == "all")
+        manager = self.env.user.has_group(
+            "service_entitlement.group_entitlement_manager"
+        )
+        if blocked and not (manager or self.env.uid == SUPERUSER_ID):
+            blocked._check_service_blocked("all", self.env._("a repair"))
+        return blocked
+
+    def _service_block_log(self, blocked):
+        for repair in self.filtered(lambda r: r.lot_id and r.lot_id in blocked):
+            repair.message_post(
+                body=self.env._(
+                    "Serial number %(lot)s is blocked for everything: this repair "
+                    "was opened by %(user)s anyway.",
+                    lot=repair.lot_id.name,
+                    user=self.env.user.name,
+                )
+            )

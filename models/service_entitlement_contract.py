@@ -239,6 +239,11 @@ class ServiceEntitlement(models.Model):
 
     def action_activate(self):
         self._check_contract_lines_to_invoice()
+        for rec in self:
+            rec._blocked_lines_in_force().lot_id._check_service_blocked(
+                "contracts",
+                self.env._("activating %(name)s", name=rec.display_name),
+            )
         unaccepted = self.filtered(
             lambda r: (
                 r.is_quote
@@ -308,6 +313,19 @@ class ServiceEntitlement(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+
+    def _blocked_lines_in_force(self):
+        """The contract lines (in force from their start on) whose serial
+        number is blocked."""
+        self.ensure_one()
+        return self.contract_line_ids.filtered(
+            lambda line: (
+                line.lot_id.service_blocked != "none"
+                and not (
+                    line.date_end and line.date_end < fields.Date.context_today(line)
+                )
+            )
+        )
 
     def _check_contract_editable(self, what):
         """Only entitlement managers change contract lines, and only while

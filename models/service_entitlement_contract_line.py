@@ -269,6 +269,17 @@ class ServiceEntitlementContractLine(models.Model):
                     )
                 )
 
+    @api.constrains("lot_id")
+    def _check_lot_not_blocked(self):
+        for line in self:
+            line.lot_id._check_service_blocked(
+                "contracts",
+                self.env._(
+                    "adding it to %(contract)s",
+                    contract=line.entitlement_id.display_name,
+                ),
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         lines = super().create(vals_list)

@@ -114,6 +114,7 @@ class ServiceEntitlement(models.Model):
             and self.state == "draft"
             and not self.signed_on
             and self.date_end >= fields.Date.context_today(self)
+            and not self._blocked_lines_in_force()
         )
 
     def _quote_accept(self, name, signature):
@@ -129,6 +130,9 @@ class ServiceEntitlement(models.Model):
                     signer=self.signed_by,
                 )
             )
+        self._blocked_lines_in_force().lot_id._check_service_blocked(
+            "contracts", self.env._("signing %(name)s", name=self.display_name)
+        )
         if not self._quote_can_be_signed():
             raise UserError(
                 self.env._("%(name)s cannot be signed.", name=self.display_name)

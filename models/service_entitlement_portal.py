@@ -22,8 +22,11 @@ class ServiceEntitlement(models.Model):
         entitlement."""
         self.ensure_one()
         if self.lot_ids:
-            return self.lot_ids
-        domain = [("customer_id", "child_of", self.partner_id.id)]
+            return self.lot_ids.filtered(lambda lot: lot.service_blocked != "all")
+        domain = [
+            ("customer_id", "child_of", self.partner_id.id),
+            ("service_blocked", "!=", "all"),
+        ]
         if self.product_ids:
             domain.append(("product_id", "in", self.product_ids.ids))
         elif self.product_categ_ids:

@@ -1,6 +1,13 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+# Business Central's Blocked on a service item.
+SERVICE_BLOCKED = [
+    ("none", "Not Blocked"),
+    ("contracts", "For Contracts"),
+    ("all", "For Everything"),
+]
+
 
 class StockLot(models.Model):
     _inherit = "stock.lot"
@@ -36,6 +43,20 @@ class StockLot(models.Model):
         compute="_compute_repair_history",
         help="A new repair until this date is a re-repair, covered in full.",
     )
+    service_blocked = fields.Selection(
+        SERVICE_BLOCKED,
+        string="Blocked",
+        default="none",
+        required=True,
+        copy=False,
+        tracking=True,
+        help="For contracts: the serial number cannot be added to a service "
+        "contract, and a contract quote naming it cannot be signed or "
+        "activated. For everything: no repair either (an entitlement manager "
+        "may still open one, which is logged on the repair). Only entitlement "
+        "managers change it.",
+    )
+    service_block_editable = fields.Boolean(compute="_compute_service_block_editable")
     repeat_failure = fields.Boolean(
         readonly=True,
         copy=False,
@@ -44,6 +65,56 @@ class StockLot(models.Model):
         help="Repaired too often within 12 months (see Settings): an "
         "entitlement manager was asked to propose a replacement.",
     )
+
+    @api.depends_context("uid")
+    def _compute_service_block_editable(self):
+        self.service_block_editable = self._service_block_manager()
+
+    @api.model
+    def _service_block_manager(self):
+        return self.env.su or self.env.user.has_group(
+            "service_entitlement.group_entitlement_manager"
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("service_blocked", "none") != "none" for vals in vals_list):
+            self._check_can_block()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "service_blocked" in vals and any(
+            lot.service_blocked != vals["service_blocked"] for lot in self
+        ):
+            self._check_can_block()
+        return super().write(vals)
+
+    def _check_can_block(self):
+        if not self._service_block_manager():
+            raise AccessError(
+                self.env._(
+                    "Only entitlement managers can block or unblock a service item."
+                )
+            )
+
+    def _check_service_blocked(self, for_what, document):
+        """Refuse ``document`` (a description) for the serial numbers blocked
+        for ``for_what`` ('contracts': blocked at all; 'all': for
+        everything)."""
+        levels = ("contracts", "all") if for_what == "contracts" else ("all",)
+        blocked = self.filtered(lambda lot: lot.service_blocked in levels)
+        if blocked:
+            raise UserError(
+                self.env._(
+                    "Serial number %(lot)s is blocked (%(level)s): %(document)s "
+                    "is refused. An entitlement manager can unblock it.",
+                    lot=blocked[0].name,
+                    level=dict(
+                        self._fields["service_blocked"]._description_selection(self.env)
+                    )[blocked[0].service_blocked],
+                    document=document,
+                )
+            )
 
     def _compute_entitlement_count(self):
         self.entitlement_count = 0

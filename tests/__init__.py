@@ -1,6 +1,7 @@
 # Odoo's own test runner (odoo --test-enable) runs the test modules imported
 # here; test_suite_completeness.py fails when a test_*.py file is missing.
 from . import test_billing
+from . import test_blocked_items
 from . import test_channels
 from . import test_concurrency
 from . import test_constraints

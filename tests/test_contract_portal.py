@@ -196,6 +196,16 @@ class TestContractPortal(PdfTextMixin, RepairEntitlementCase, HttpCase):
         self.assertEqual(self.quote.signed_by, "Dana Adatum")
         self.assertEqual(self.quote.state, "active")
 
+    def test_quote_naming_a_blocked_item_is_not_signed(self):
+        self.quote_lot.with_user(self.manager_user).service_blocked = "contracts"
+        self.authenticate("quote_cust", "quote_cust")
+        detail = self.url_open(f"/my/entitlements/{self.quote.id}")
+        self.assertIn(">Blocked</span>", detail.text)
+        self.assertNotIn("o_entitlement_accept_sign", detail.text)
+        result = self._accept()
+        self.assertIn("blocked service item (QUOTE-0001)", result.get("error", ""))
+        self.assertNotSigned(self.quote)
+
     def test_unsent_quote_cannot_be_signed(self):
         url = self.unsent.get_portal_url(suffix="/accept")
         result = self._accept(url=url)

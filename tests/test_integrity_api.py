@@ -449,6 +449,24 @@ class TestIntegrityOverExternalApi(IntegrityApiCase):
         self.assertEqual(self._snapshot(), before)
         self.assertEqual(self.lot.customer_id, self.adatum)
 
+    def test_only_managers_block_service_items(self):
+        for role in ("desk", "tech", "billing", "portal"):
+            with self.subTest(role=role):
+                self.assertRefused(
+                    role,
+                    "stock.lot",
+                    "write",
+                    [self.lot.id],
+                    {"service_blocked": "all"},
+                )
+        self.env.invalidate_all()
+        self.assertEqual(self.lot.service_blocked, "none")
+        self._call(
+            "manager", "stock.lot", "write", [self.lot.id], {"service_blocked": "all"}
+        )
+        self.env.invalidate_all()
+        self.assertEqual(self.lot.service_blocked, "all")
+
     def test_contract_prices_belong_to_managers(self):
         """Contract lines, their prices, the recurring invoicing they feed,
         the quote's signature and the price update are the managers'; the
