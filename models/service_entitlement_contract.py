@@ -14,6 +14,9 @@ INVOICE_PERIODS = {
     "half_year": ("semesterly", 1, 6),
     "year": ("yearly", 1, 12),
 }
+# At most this many periods of a contract are invoiced in one run (two years
+# of monthly periods): a bound, not a business rule.
+MAX_PERIODS_PER_RUN = 24
 # How the contract is invoiced; fixed once it has an OCA contract.
 INVOICING_FIELDS = frozenset({"invoice_period", "invoice_prepaid"})
 # Follow from the contract lines once a service contract has some.
@@ -503,15 +506,21 @@ class ServiceEntitlement(models.Model):
         contracts.contract_line_ids.invalidate_recordset()
         invoices = self.env["account.move"]
         for company in contracts.company_id:
-            due = contracts.filtered(
-                lambda c, company=company: (
-                    c.company_id == company
-                    and c.recurring_next_date
-                    and c.recurring_next_date <= date_ref
-                )
+            mine = contracts.filtered(
+                lambda c, company=company: c.company_id == company
             ).with_company(company)
-            if due:
-                invoices |= due._recurring_create_invoice(date_ref)
+            # Every period due by the date, in one run (OCA's engine makes
+            # one period per contract and call): one invoice per period.
+            for __ in range(MAX_PERIODS_PER_RUN):
+                due = mine.filtered(
+                    lambda c: (
+                        c.recurring_next_date and c.recurring_next_date <= date_ref
+                    )
+                )
+                made = due and due._recurring_create_invoice(date_ref)
+                if not made:
+                    break
+                invoices |= made
         return invoices.sudo(False)
 
     # ------------------------------------------------------------------

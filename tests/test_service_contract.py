@@ -252,6 +252,7 @@ class TestContractInvoicing(ServiceContractCase):
             )
             contract.action_activate()
             self.assertEqual(contract.next_invoice_date, date(2027, 2, 1))
+        with freeze_time("2027-01-31"):
             self.assertFalse(self._invoice_due(date(2027, 1, 31)))
         with freeze_time("2027-02-01"):
             invoice = self._invoice_due(date(2027, 2, 1))
@@ -262,6 +263,66 @@ class TestContractInvoicing(ServiceContractCase):
             self.assertEqual(
                 lines["SRV-A"].service_period_end, date(2027, 1, 31), "in arrears"
             )
+
+    def test_one_run_invoices_every_period_due(self):
+        """A monthly contract in arrears left uninvoiced for two months: one
+        click invoices both periods, one invoice each; a second click and
+        OCA's job make nothing more."""
+        with freeze_time("2027-01-10"):
+            contract = self._create_contract(
+                date_start=date(2027, 1, 10),
+                invoice_period="month",
+                invoice_prepaid=False,
+            )
+            contract.action_activate()
+        with freeze_time("2027-03-05"):
+            invoices = self._invoice_due(date(2027, 3, 5))
+            self.assertEqual(len(invoices), 2)
+            periods = sorted(
+                (line.service_period_start, line.service_period_end)
+                for line in invoices.invoice_line_ids
+                if line.service_period_start
+            )
+            self.assertEqual(
+                sorted(set(periods)),
+                [
+                    (date(2027, 1, 10), date(2027, 1, 31)),
+                    (date(2027, 2, 1), date(2027, 2, 28)),
+                ],
+            )
+            # February whole: a month of 100.00 and of 66.67 less 10 %.
+            february = invoices.filtered(
+                lambda move: (
+                    date(2027, 2, 1)
+                    in move.invoice_line_ids.mapped("service_period_start")
+                )
+            )
+            self.assertEqual(february.amount_untaxed, round(100.0 + 66.67 * 0.9, 2))
+            self.assertFalse(self._invoice_due(date(2027, 3, 5)))
+            self.env["contract.contract"]._cron_recurring_create(date(2027, 3, 5))
+            self.assertEqual(contract.contract_invoice_count, 2)
+            self.assertEqual(contract.next_invoice_date, date(2027, 4, 1))
+
+    def test_invoicing_ahead_is_for_managers(self):
+        with freeze_time("2027-02-15"):
+            contract = self._create_contract()
+            contract.action_activate()
+            self._invoice_due(date(2027, 2, 15)).action_post()
+            ahead = date(2027, 4, 1)
+            with self.assertRaisesRegex(UserError, "is after today"):
+                self._invoice_due(ahead)
+            Wizard = self.env["service.entitlement.contract.invoice.wizard"]
+            with self.assertRaisesRegex(UserError, "is after today"):
+                Wizard.with_user(self.billing_user).create(
+                    {"date": ahead, "invoice_ahead": True}
+                ).action_create_invoices()
+            self.env.invalidate_all()
+            self.assertEqual(contract.contract_invoice_count, 1)
+            Wizard.with_user(self.manager_user).create(
+                {"date": ahead, "invoice_ahead": True}
+            ).action_create_invoices()
+            self.env.invalidate_all()
+            self.assertEqual(contract.contract_invoice_count, 2)
 
     def test_line_removed_is_credited_once(self):
         with freeze_time("2027-04-01"):

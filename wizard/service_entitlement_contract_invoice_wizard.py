@@ -5,8 +5,9 @@ from odoo.tools.misc import format_date
 
 class ServiceEntitlementContractInvoiceWizard(models.TransientModel):
     """Billing clerks invoice the periods of service contracts that are due
-    by a date in one click; OCA ``contract`` makes the invoices, one period
-    per contract and run, never twice."""
+    by a date in one click: every period due, each once (OCA ``contract``
+    makes the invoices).  A date after today is for entitlement managers
+    who tick Invoice Ahead."""
 
     _name = "service.entitlement.contract.invoice.wizard"
     _description = "Invoice Service Contracts"
@@ -17,6 +18,10 @@ class ServiceEntitlementContractInvoiceWizard(models.TransientModel):
         default=fields.Date.context_today,
     )
     due_count = fields.Integer(string="Contracts Due", compute="_compute_due_count")
+    invoice_ahead = fields.Boolean(
+        help="Invoice the periods due by a date after today (entitlement "
+        "managers only). Otherwise each period is invoiced on its day.",
+    )
 
     @api.depends("date")
     def _compute_due_count(self):
@@ -43,6 +48,18 @@ class ServiceEntitlementContractInvoiceWizard(models.TransientModel):
             raise UserError(
                 self.env._("Only billing clerks can invoice service contracts.")
             )
+        if self.date > fields.Date.context_today(self):
+            manager = self.env.user.has_group(
+                "service_entitlement.group_entitlement_manager"
+            )
+            if not (self.invoice_ahead and manager):
+                raise UserError(
+                    self.env._(
+                        "%(date)s is after today: each period is invoiced on its "
+                        "day. An entitlement manager may invoice ahead.",
+                        date=format_date(self.env, self.date),
+                    )
+                )
         invoices = self.env["service.entitlement"]._contract_invoice_due(
             self._due_contracts(), self.date
         )
