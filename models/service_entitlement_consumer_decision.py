@@ -25,7 +25,8 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         }
 
     def _entitlement_decide(self, decision, reason, bill=False):
-        """Record ``decision`` on the documents, with who, when and why."""
+        """Record ``decision`` on the documents, with who, when and why, and
+        say it in each document's chatter."""
         self._entitlement_write_technical(
             {
                 "entitlement_decision": decision,
@@ -35,6 +36,28 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
                 "entitlement_decision_date": fields.Datetime.now(),
             }
         )
+        if not hasattr(self, "message_post"):
+            return
+        for doc in self:
+            entitlement = doc._entitlement_terms().display_name
+            if decision == "override":
+                body = self.env._(
+                    "%(user)s overrides the block of %(entitlement)s%(bill)s: "
+                    "%(reason)s",
+                    user=self.env.user.name,
+                    entitlement=entitlement,
+                    bill=self.env._(", overage billed") if bill else "",
+                    reason=reason,
+                )
+            else:
+                body = self.env._(
+                    "%(user)s grants goodwill: covered by %(entitlement)s "
+                    "without using its terms. Reason: %(reason)s",
+                    user=self.env.user.name,
+                    entitlement=entitlement,
+                    reason=reason,
+                )
+            doc.message_post(body=body)
 
     def _entitlement_set_override(self, reason, bill=False):
         """Store an entitlement manager's decision to go beyond a blocking
@@ -67,18 +90,6 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
                     )
                 )
         self._entitlement_decide("override", reason.strip(), bill=bill)
-        if hasattr(self, "message_post"):
-            for doc in self:
-                doc.message_post(
-                    body=self.env._(
-                        "%(user)s overrides the block of %(entitlement)s%(bill)s: "
-                        "%(reason)s",
-                        user=self.env.user.name,
-                        entitlement=doc._entitlement_terms().display_name,
-                        bill=self.env._(", overage billed") if bill else "",
-                        reason=reason.strip(),
-                    )
-                )
 
     def _entitlement_can_grant_goodwill(self):
         return self.env.user.has_group("service_entitlement.group_service_desk")
@@ -113,14 +124,3 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         self._entitlement_decide("goodwill", reason)
         self._entitlement_sync()
         self._entitlement_invalidate()
-        if hasattr(self, "message_post"):
-            for doc in self:
-                doc.message_post(
-                    body=self.env._(
-                        "%(user)s grants goodwill: covered by %(entitlement)s "
-                        "without using its terms. Reason: %(reason)s",
-                        user=self.env.user.name,
-                        entitlement=doc._entitlement_terms().display_name,
-                        reason=reason,
-                    )
-                )
