@@ -2,7 +2,7 @@
     "name": "Service Entitlements",
     "summary": "Warranties, service contracts and support plans consumed by "
     "repair orders, with overage billing",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Services/Repair",
     "website": "https://github.com/service-entitlement/service_entitlement",
     "author": "Service Entitlement Contributors",
@@ -34,6 +34,7 @@
         "wizard/service_entitlement_accept_wizard_views.xml",
         "views/service_entitlement_contract_views.xml",
         "views/service_entitlement_profit_views.xml",
+        "views/service_entitlement_gain_loss_views.xml",
         "views/account_move_views.xml",
         "views/stock_lot_views.xml",
         "views/product_template_views.xml",

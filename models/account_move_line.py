@@ -1,6 +1,8 @@
 from odoo import Command, fields, models
 from odoo.tools.misc import format_date
 
+from .contract_periods import month_slices
+
 # Posted invoice lines of service contracts and of overages.
 POSTED_SERVICE_LINE = [
     ("parent_state", "=", "posted"),
@@ -50,6 +52,15 @@ class AccountMoveLine(models.Model):
         help="Last day of the service contract period this line invoices.",
     )
 
+    service_annual_amount = fields.Monetary(
+        string="Annual Amount Invoiced",
+        copy=False,
+        readonly=True,
+        flow_only=True,
+        help="The annual amount of the service contract line, after its "
+        "discount, that this line invoiced by month parts.",
+    )
+
     def init(self):
         res = super().init()
         # A billing line is on at most one invoice that is not cancelled.
@@ -64,17 +75,37 @@ class AccountMoveLine(models.Model):
         return res
 
     def _service_credit_vals(self, credit_from):
-        """Values of the credit note line of what this contract invoice line
-        invoiced from ``credit_from`` on, prorated by days."""
+        """Values of the credit note lines of what this contract invoice
+        line invoiced from ``credit_from`` on.  Invoiced by month parts
+        (Business Central): one line per calendar month, a twelfth of the
+        annual amount times the part of the month; a line credited from its
+        first day gives back exactly what it invoiced.  Otherwise one line,
+        prorated by days."""
         self.ensure_one()
         start = max(credit_from, self.service_period_start)
         end = self.service_period_end
         if end < start:
-            return {}
-        billed = (end - self.service_period_start).days + 1
-        amount = self.currency_id.round(
-            self.price_subtotal * ((end - start).days + 1) / billed
-        )
+            return []
+        currency = self.currency_id
+        if not self.service_annual_amount:
+            billed = (end - self.service_period_start).days + 1
+            amount = currency.round(
+                self.price_subtotal * ((end - start).days + 1) / billed
+            )
+            return [self._service_credit_line(start, end, amount)]
+        pieces = month_slices(start, end)
+        amounts = [
+            currency.round(self.service_annual_amount * piece.part / 12.0)
+            for piece in pieces
+        ]
+        if start == self.service_period_start:
+            amounts[-1] = currency.round(self.price_subtotal - sum(amounts[:-1]))
+        return [
+            self._service_credit_line(piece.start, piece.end, amount)
+            for piece, amount in zip(pieces, amounts, strict=True)
+        ]
+
+    def _service_credit_line(self, start, end, amount):
         if self.currency_id.is_zero(amount):
             return {}
         service_line = self.contract_line_id.service_line_id

@@ -1,5 +1,13 @@
+from dateutil.relativedelta import relativedelta
+
 from odoo import fields, models
-from odoo.tools.misc import format_date
+from odoo.tools.misc import format_date, formatLang
+
+
+def format_percent(env, value):
+    """A percentage as the user reads it: 10, 12.50."""
+    return formatLang(env, value, digits=0 if float(value).is_integer() else 2)
+
 
 # The recurring lines of service contracts are the flow's: the service
 # contract line decides what they invoice, their invoicing moves their dates.
@@ -43,10 +51,66 @@ class ContractLine(models.Model):
         flow_only=True,
     )
 
+    def _first_month_lines(self):
+        """Lines of service contracts whose periods run from the contract's
+        first whole month (Business Central), not OCA's own grid."""
+        return self.filtered(
+            lambda line: (
+                line.service_line_id
+                and line.service_line_id.entitlement_id.period_alignment
+                == "first_month"
+            )
+        )
+
+    def _first_month_period_end(self):
+        self.ensure_one()
+        start = self.next_period_date_start
+        if not start:
+            return False
+        contract = self.service_line_id.entitlement_id
+        end = contract._invoice_period_bounds(start)[1]
+        return min(end, self.date_end) if self.date_end else end
+
+    def _compute_next_period_date_end(self):
+        res = super()._compute_next_period_date_end()
+        for line in self._first_month_lines():
+            line.next_period_date_end = line._first_month_period_end()
+        return res
+
+    def _compute_recurring_next_date(self):
+        """Prepaid: invoiced on the period's first day; in arrears: on its
+        last day, as Business Central dates them."""
+        res = super()._compute_recurring_next_date()
+        for line in self._first_month_lines():
+            end = line._first_month_period_end()
+            prepaid = line.recurring_invoicing_type == "pre-paid"
+            line.recurring_next_date = end and (
+                line.next_period_date_start if prepaid else end
+            )
+        return res
+
+    def _get_period_to_invoice(
+        self, last_date_invoiced, recurring_next_date, stop_at_date_end=True
+    ):
+        if not self._first_month_lines() or not recurring_next_date:
+            return super()._get_period_to_invoice(
+                last_date_invoiced, recurring_next_date, stop_at_date_end
+            )
+        first = (
+            last_date_invoiced + relativedelta(days=1)
+            if last_date_invoiced
+            else self.date_start
+        )
+        contract = self.service_line_id.entitlement_id
+        last = contract._invoice_period_bounds(first)[1]
+        if stop_at_date_end and self.date_end:
+            last = min(last, self.date_end)
+        return first, last, recurring_next_date
+
     def _prepare_invoice_line(self):
         """A service contract line is invoiced for the days of the period it
-        is in force (a prorated first or last period), and the invoice line
-        names the item and those days."""
+        is in force, by its contract's proration, and the invoice line names
+        the item and those days."""
         vals = super()._prepare_invoice_line()
         service_line = self.service_line_id
         if not vals or not service_line:
@@ -54,25 +118,34 @@ class ContractLine(models.Model):
         first, last, _invoice_date = self._get_period_to_invoice(
             self.last_date_invoiced, self.recurring_next_date
         )
-        fraction, start, end = service_line._invoice_fraction(first, last)
-        if fraction <= 0:
+        values = service_line._invoice_values(first, last, self.price_unit)
+        if not values:
             return {}
         partner = self.contract_id.partner_id
         env = self.with_context(lang=partner.lang).env
+        start, end = values["start"], values["end"]
+        name = env._(
+            "%(contract)s: %(item)s, %(start)s to %(end)s",
+            contract=service_line.entitlement_id.code,
+            item=service_line.name,
+            start=format_date(env, start),
+            end=format_date(env, end),
+        )
+        line_discount = service_line.sudo().discount
+        if values["annual_amount"] and line_discount:
+            name = env._(
+                "%(name)s, after a %(discount)s%% line discount",
+                name=name,
+                discount=format_percent(env, line_discount),
+            )
         vals.update(
             {
-                "price_unit": self.contract_id.currency_id.round(
-                    self.price_unit * fraction
-                ),
-                "name": env._(
-                    "%(contract)s: %(item)s, %(start)s to %(end)s",
-                    contract=service_line.entitlement_id.code,
-                    item=service_line.name,
-                    start=format_date(env, start),
-                    end=format_date(env, end),
-                ),
+                "price_unit": values["price_unit"],
+                "discount": values["discount"],
+                "name": name,
                 "service_period_start": start,
                 "service_period_end": end,
+                "service_annual_amount": values["annual_amount"],
             }
         )
         return vals

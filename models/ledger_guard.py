@@ -12,6 +12,23 @@ import contextvars
 
 _WRITER = contextvars.ContextVar("service_entitlement_ledger_writer", default=False)
 
+# Why the annual amount of the lines being written changes, when the code
+# that writes them knows better than "the line value changed".
+_REASON = contextvars.ContextVar("service_entitlement_gain_loss_reason", default=None)
+
+
+@contextlib.contextmanager
+def gain_loss_reason(reason):
+    token = _REASON.set(reason)
+    try:
+        yield
+    finally:
+        _REASON.reset(token)
+
+
+def current_reason(default):
+    return _REASON.get() or default
+
 
 @contextlib.contextmanager
 def ledger_writer():

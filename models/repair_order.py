@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
+from .entitlement_policy import combine_percents
 from .ledger_guard import ledger_writer
 from .service_entitlement_channel_limit import CHANNELS
 
@@ -419,6 +420,10 @@ class RepairOrder(models.Model):
             if order.state not in ("draft", "sent"):
                 continue
             parts, labor = repair._entitlement_cost_coverage()
+            pricing = repair._entitlement_contract_pricing()
+            contract = pricing["contract"]
+            parts_off = pricing["parts"].discount
+            labour_off = pricing["labour"].discount
             part_lines = repair.move_ids.sale_line_id
             excluded_lines = repair.move_ids.filtered(
                 lambda m: m.repair_line_type == "add" and m._entitlement_exclusion()
@@ -426,19 +431,28 @@ class RepairOrder(models.Model):
             for line in order.order_line.filtered(lambda sol: not sol.display_type):
                 if line == repair.sale_order_line_id:
                     continue
+                is_part = line in part_lines
                 if line in excluded_lines or (
                     line.product_id.entitlement_never_covered
                 ):
-                    discount = 0.0
+                    covered = 0.0
                     if repair.under_warranty and not line.price_unit:
                         # Odoo priced it at zero with the rest of the parts.
                         to_reprice |= line
-                elif line in part_lines:
-                    discount = 0.0 if repair.under_warranty else parts
+                elif is_part:
+                    covered = 0.0 if repair.under_warranty else parts
                 elif line.product_id.type == "service":
-                    discount = labor
+                    covered = labor
                 else:
                     continue
+                # The contract's discount on what the coverage leaves.
+                discount = combine_percents(
+                    covered, parts_off if is_part else labour_off
+                )
                 if float_compare(line.discount, discount, precision_digits=2):
                     line.discount = discount
+                if contract and not is_part and line.product_id.type == "service":
+                    capped = contract._labour_price(line.price_unit)
+                    if float_compare(capped, line.price_unit, precision_digits=2) < 0:
+                        line.price_unit = capped
         to_reprice.with_context(force_price_recomputation=True)._compute_price_unit()

@@ -1,8 +1,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import float_compare, float_is_zero, format_date
+from odoo.tools import float_compare, float_is_zero, format_amount, format_date
 
 from . import entitlement_policy as policy
+from .entitlement_policy import combine_percents
 
 
 class RepairOrder(models.Model):
@@ -120,7 +121,71 @@ class RepairOrder(models.Model):
                     explanation=repair.entitlement_explanation,
                     parts=", ".join(excluded),
                 )
+            pricing = repair._entitlement_contract_notes()
+            if pricing and repair.entitlement_explanation:
+                repair.entitlement_explanation = " · ".join(
+                    [repair.entitlement_explanation, *pricing]
+                )
         return res
+
+    # ------------------------------------------------------------------
+    # The service contract's discounts and labour cap
+    # ------------------------------------------------------------------
+
+    def _entitlement_contract_pricing(self):
+        """What the repair's service contract takes off its billable work on
+        the repair's date: ``{"contract", "parts", "labour", "cost"}``, the
+        last three contract discounts (or empty); no contract when the
+        repair is not under one in force."""
+        self.ensure_one()
+        Discount = self.env["service.entitlement.contract.discount"]
+        contract = self._entitlement_terms()
+        if (
+            not contract
+            or contract.entitlement_type != "service_contract"
+            or self.entitlement_coverage == "not_valid"
+        ):
+            return {
+                "contract": None,
+                "parts": Discount,
+                "labour": Discount,
+                "cost": Discount,
+            }
+        day = fields.Date.context_today(
+            self, self.schedule_date or fields.Datetime.now()
+        )
+        return {
+            "contract": contract,
+            "parts": contract._contract_discount("category", day, self.product_id),
+            "labour": contract._contract_discount("labour", day),
+            "cost": contract._contract_discount("cost", day),
+        }
+
+    def _entitlement_contract_notes(self):
+        """The contract discounts and cap that apply, in words."""
+        pricing = self._entitlement_contract_pricing()
+        contract = pricing["contract"]
+        if not contract:
+            return []
+        notes = [
+            self.env._(
+                "Contract discount on %(scope)s: %(discount)s%% (from %(date)s)",
+                scope=discount._scope_label(),
+                discount=discount.discount,
+                date=format_date(self.env, discount.starting_date),
+            )
+            for discount in pricing["parts"] | pricing["labour"] | pricing["cost"]
+            if discount.discount
+        ]
+        cap = contract.max_labour_unit_price
+        if cap:
+            notes.append(
+                self.env._(
+                    "Labour at most %(price)s a unit",
+                    price=format_amount(self.env, cap, contract.currency_id),
+                )
+            )
+        return notes
 
     # ------------------------------------------------------------------
     # The customer's share
@@ -170,6 +235,10 @@ class RepairOrder(models.Model):
         parts_percent, labor_percent = self._entitlement_cost_coverage()
         if self.under_warranty:
             parts_percent = 100.0
+        pricing = self._entitlement_contract_pricing()
+        contract = pricing["contract"]
+        parts_off = pricing["parts"].discount
+        labour_off = pricing["labour"].discount
         pricelist = self.sale_order_id.pricelist_id or (
             self.partner_id.with_company(self.company_id).property_product_pricelist
         )
@@ -188,7 +257,9 @@ class RepairOrder(models.Model):
         for move in self.move_ids.filtered(
             lambda m: m.repair_line_type == "add" and m.product_id
         ):
-            covered = 0.0 if move._entitlement_exclusion() else parts_percent
+            covered = combine_percents(
+                0.0 if move._entitlement_exclusion() else parts_percent, parts_off
+            )
             unit = price(
                 move.product_id,
                 move.product_uom_qty,
@@ -206,17 +277,17 @@ class RepairOrder(models.Model):
             )
         )
         for line in services:
-            covered = (
-                0.0 if line.product_id.entitlement_never_covered else labor_percent
+            covered = combine_percents(
+                0.0 if line.product_id.entitlement_never_covered else labor_percent,
+                labour_off,
             )
+            unit = price(line.product_id, line.product_uom_qty, line.product_uom, line)
             lines.append(
                 (
                     "labor",
                     line.product_id,
                     line.product_uom_qty,
-                    price(
-                        line.product_id, line.product_uom_qty, line.product_uom, line
-                    ),
+                    contract._labour_price(unit) if contract else unit,
                     covered,
                 )
             )
@@ -226,13 +297,17 @@ class RepairOrder(models.Model):
             and labor_product
             and float_compare(self.labor_hours, 0.0, precision_digits=2) > 0
         ):
-            covered = 0.0 if labor_product.entitlement_never_covered else labor_percent
+            covered = combine_percents(
+                0.0 if labor_product.entitlement_never_covered else labor_percent,
+                labour_off,
+            )
+            unit = price(labor_product, self.labor_hours)
             lines.append(
                 (
                     "labor",
                     labor_product,
                     self.labor_hours,
-                    price(labor_product, self.labor_hours),
+                    contract._labour_price(unit) if contract else unit,
                     covered,
                 )
             )
@@ -266,7 +341,8 @@ class RepairOrder(models.Model):
         currency, unit = self.env[
             "service.entitlement.billing.line"
         ]._overage_unit_price(entitlement, product, quantity, fields.Datetime.now())
-        return product, quantity, currency, unit
+        discount = self._entitlement_contract_pricing()["cost"].discount
+        return product, quantity, currency, unit * (1.0 - discount / 100.0)
 
     def _entitlement_cost_preview(self, live=None):
         """The customer's share of the repair: {currency, parts,

@@ -37,6 +37,8 @@ TERMS_FIELDS = frozenset(
         "response_hours",
         "resolution_hours",
         "transferable",
+        "proration_method",
+        "period_alignment",
     }
 )
 # Fields every user who may write an entitlement may change, whatever its state.
@@ -176,6 +178,8 @@ class ServiceEntitlement(models.Model):
     )
     consume_on = fields.Selection(tracking=True)
     transferable = fields.Boolean(tracking=True)
+    proration_method = fields.Selection(tracking=True)
+    period_alignment = fields.Selection(tracking=True)
     lot_ids = fields.Many2many(
         "stock.lot",
         "service_entitlement_stock_lot_rel",

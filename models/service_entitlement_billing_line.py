@@ -72,6 +72,12 @@ class ServiceEntitlementBillingLine(models.Model):
     price_unit = fields.Float(
         string="Unit Price", digits="Product Price", readonly=True
     )
+    discount = fields.Float(
+        string="Discount %",
+        digits="Discount",
+        readonly=True,
+        help="The service contract's overage discount on the day of the overage.",
+    )
     tax_ids = fields.Many2many(
         "account.tax", string="Taxes", readonly=True, check_company=True
     )
@@ -137,11 +143,11 @@ class ServiceEntitlementBillingLine(models.Model):
         ),
     ]
 
-    @api.depends("quantity", "price_unit")
+    @api.depends("quantity", "price_unit", "discount")
     def _compute_price_subtotal(self):
         for line in self:
             line.price_subtotal = line.currency_id.round(
-                line.quantity * line.price_unit
+                line.quantity * line.price_unit * (1.0 - line.discount / 100.0)
             )
 
     @api.depends(
@@ -236,6 +242,9 @@ class ServiceEntitlementBillingLine(models.Model):
         )
         taxes = product.taxes_id.filtered(lambda t: t.company_id == company)
         currency, price = self._overage_price(entitlement, product, consumption)
+        discount = entitlement._contract_discount(
+            "cost", fields.Date.context_today(self, consumption.date)
+        )
         repair = consumption.repair_id
         # In the customer's language: the text goes on the customer's invoice.
         in_lang = self.with_context(lang=partner.lang or self.env.lang)
@@ -251,6 +260,7 @@ class ServiceEntitlementBillingLine(models.Model):
             "product_id": product.id,
             "quantity": consumption.overage_quantity,
             "price_unit": price,
+            "discount": discount.discount,
             "tax_ids": [Command.set(fpos.map_tax(taxes).ids)],
             "fiscal_position_id": fpos.id,
             "analytic_distribution": entitlement.analytic_distribution,
@@ -447,6 +457,7 @@ class ServiceEntitlementBillingLine(models.Model):
             "product_uom_id": self.product_id.uom_id.id,
             "quantity": sign * self.quantity,
             "price_unit": self.price_unit,
+            "discount": self.discount,
             "tax_ids": [Command.set(self.tax_ids.ids)],
             "analytic_distribution": self.analytic_distribution,
             "service_billing_line_id": self.id,

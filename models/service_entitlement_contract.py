@@ -1,10 +1,17 @@
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.misc import format_date
 
-from .ledger_guard import changed_values, is_ledger_writer, ledger_writer
+from .contract_periods import first_whole_month, grid_period
+from .ledger_guard import (
+    changed_values,
+    gain_loss_reason,
+    is_ledger_writer,
+    ledger_writer,
+)
 
 # Invoice period -> (OCA contract recurrence, interval, months).
 INVOICE_PERIODS = {
@@ -14,11 +21,10 @@ INVOICE_PERIODS = {
     "half_year": ("semesterly", 1, 6),
     "year": ("yearly", 1, 12),
 }
-# At most this many periods of a contract are invoiced in one run (two years
-# of monthly periods): a bound, not a business rule.
-MAX_PERIODS_PER_RUN = 24
 # How the contract is invoiced; fixed once it has an OCA contract.
-INVOICING_FIELDS = frozenset({"invoice_period", "invoice_prepaid"})
+INVOICING_FIELDS = frozenset(
+    {"invoice_period", "invoice_prepaid", "proration_method", "period_alignment"}
+)
 # Follow from the contract lines once a service contract has some.
 LINE_COVERAGE_FIELDS = frozenset({"lot_ids", "product_ids"})
 
@@ -73,6 +79,12 @@ class ServiceEntitlement(models.Model):
     next_invoice_date = fields.Date(
         compute="_compute_next_invoice_date",
         help="When the next contract invoice is due.",
+    )
+    next_invoice_amount = fields.Monetary(
+        compute="_compute_next_invoice_amount",
+        groups="service_entitlement.group_billing_clerk",
+        help="What the next contract invoice will be, before taxes: each "
+        "line's amount for its period, by the contract's proration.",
     )
     annual_amount = fields.Monetary(
         compute="_compute_annual_amount",
@@ -139,7 +151,11 @@ class ServiceEntitlement(models.Model):
     # Computes and constraints
     # ------------------------------------------------------------------
 
-    @api.depends("contract_id", "contract_line_ids.date_start")
+    @api.depends(
+        "contract_id",
+        "contract_line_ids.date_start",
+        "contract_line_ids.contract_line_id.recurring_next_date",
+    )
     def _compute_next_invoice_date(self):
         self.next_invoice_date = False
         for rec in self.filtered("contract_id"):
@@ -150,6 +166,23 @@ class ServiceEntitlement(models.Model):
                 if oca.recurring_next_date and not oca.is_canceled
             ]
             rec.next_invoice_date = min(dates) if dates else False
+
+    @api.depends(
+        "next_invoice_date",
+        "contract_line_ids.line_amount",
+        "contract_line_ids.contract_line_id.last_date_invoiced",
+    )
+    def _compute_next_invoice_amount(self):
+        self.next_invoice_amount = 0.0
+        for rec in self.filtered("next_invoice_date"):
+            rec.next_invoice_amount = sum(
+                line._next_invoice_amount()
+                for line in rec.contract_line_ids
+                for oca in line.contract_line_id.sudo()
+                if oca.recurring_next_date
+                and max(oca.recurring_next_date, line.date_start)
+                == rec.next_invoice_date
+            )
 
     @api.depends(
         "contract_line_ids.line_amount",
@@ -216,7 +249,8 @@ class ServiceEntitlement(models.Model):
                 raise UserError(
                     self.env._(
                         "%(name)s is already invoiced by period: its invoice "
-                        "period and prepaid setting cannot change.",
+                        "period, prepaid setting, proration and period "
+                        "alignment cannot change.",
                         name=invoiced[0].display_name,
                     )
                 )
@@ -270,12 +304,68 @@ class ServiceEntitlement(models.Model):
                     months=rec.price_update_period
                 )
         self._contract_create()
+        self._gain_loss_signed()
+        self._contract_invoice_starting_period()
         return res
+
+    def _contract_invoice_starting_period(self):
+        """A prepaid contract aligned on its first whole month invoices its
+        starting period (the rest of its first month) when it is activated,
+        as Business Central does when a contract is signed."""
+        today = fields.Date.context_today(self)
+        for rec in self.filtered(
+            lambda r: (
+                r.contract_id
+                and r.invoice_prepaid
+                and r.period_alignment == "first_month"
+                and r.date_start.day != 1
+                and r.date_start <= today
+            )
+        ):
+            last = rec._invoice_anchor() - relativedelta(days=1)
+            invoices = self._contract_invoice_due(rec.contract_id, min(today, last))
+            if invoices:
+                rec.message_post(
+                    body=Markup(self.env._("Starting period invoiced: %(invoices)s."))
+                    % {
+                        "invoices": Markup(", ").join(
+                            move._get_html_link() for move in invoices
+                        )
+                    }
+                )
+
+    def _prepare_renewal_contract_lines(self, date_start):
+        """The lines of a renewed service contract: those still in force at
+        its end, at their current prices, from ``date_start``."""
+        self.ensure_one()
+        return [
+            Command.create(
+                {
+                    "sequence": line.sequence,
+                    "lot_id": line.lot_id.id,
+                    "product_id": line.product_id.id,
+                    "name": line.name,
+                    "line_value": line.line_value,
+                    "discount": line.discount,
+                    "response_hours": line.response_hours,
+                    "date_start": date_start,
+                }
+            )
+            for line in self.sudo().contract_line_ids
+            if not line.date_end or line.date_end >= self.date_end
+        ]
 
     def action_cancel(self):
         contracts = self.filtered("contract_id")
+        signed = self.filtered(lambda c: c._gain_loss_counts())
+        amounts = {
+            rec: sum(rec.contract_line_ids._gain_loss_amounts().values())
+            for rec in signed
+        }
         res = super().action_cancel()
         contracts._contract_close(fields.Date.context_today(self))
+        for rec, amount in amounts.items():
+            rec._gain_loss_log([("cancelled", -amount, None)])
         return res
 
     def action_draft(self):
@@ -369,23 +459,34 @@ class ServiceEntitlement(models.Model):
         self.ensure_one()
         return INVOICE_PERIODS[self.invoice_period]
 
-    def _invoice_period_start(self, day):
-        """First day of the calendar invoice period that holds ``day``."""
+    def _invoice_anchor(self):
+        """First day of the contract's grid of regular invoice periods: the
+        first whole month of the contract (Business Central), or 1 January."""
+        self.ensure_one()
+        if self.period_alignment == "calendar":
+            return self.date_start.replace(month=1, day=1)
+        return first_whole_month(self.date_start)
+
+    def _invoice_grid_period(self, day):
+        """The regular invoice period (first and last day) that holds
+        ``day``."""
         self.ensure_one()
         months = self._invoice_period_rule()[2]
-        month = (day.month - 1) // months * months + 1
-        return day.replace(month=month, day=1)
+        return grid_period(self._invoice_anchor(), months, day)
 
-    def _invoice_period_end(self, first):
-        """Last day of the invoice period that starts on ``first``, as OCA
-        contract counts its periods."""
+    def _invoice_period_bounds(self, day):
+        """The period invoiced together with ``day``: the starting period
+        (the contract's first days before its first whole month), or the
+        regular period that holds it."""
         self.ensure_one()
-        rule_type, interval, __ = self._invoice_period_rule()
-        return (
-            first
-            + self.env["contract.line"].get_relative_delta(rule_type, interval)
-            - relativedelta(days=1)
-        )
+        anchor = self._invoice_anchor()
+        if self.period_alignment == "first_month" and day < anchor:
+            return self.date_start, anchor - relativedelta(days=1)
+        return self._invoice_grid_period(day)
+
+    def _invoice_period_start(self, day):
+        """First day of the invoice period that holds ``day``."""
+        return self._invoice_period_bounds(day)[0]
 
     def _contract_product(self):
         self.ensure_one()
@@ -486,41 +587,16 @@ class ServiceEntitlement(models.Model):
 
     @api.model
     def _contract_invoice_due(self, contracts, date_ref):
-        """Invoice what ``contracts`` (``contract.contract``) have due by
-        ``date_ref``, company by company, with OCA contract's own engine.
-        Their lines are locked first: a second run at the same time (another
-        clerk, the daily job) waits, then finds nothing left to invoice."""
+        """Invoice every period ``contracts`` (``contract.contract``) have
+        due by ``date_ref``, company by company, with OCA contract's own
+        engine (see ``contract.contract._recurring_create_invoice``)."""
         contracts = contracts.sudo()
-        if not contracts:
-            return self.env["account.move"]
-        # A run that committed in between makes this one fail to serialize:
-        # Odoo retries the request, which then finds nothing due.  That is
-        # expected, not an error to log.
-        self.env.cr.execute(
-            "SELECT id FROM contract_line WHERE contract_id IN %s "
-            "ORDER BY id FOR NO KEY UPDATE",
-            [tuple(contracts.ids)],
-            log_exceptions=False,
-        )
-        contracts.invalidate_recordset()
-        contracts.contract_line_ids.invalidate_recordset()
         invoices = self.env["account.move"]
         for company in contracts.company_id:
             mine = contracts.filtered(
                 lambda c, company=company: c.company_id == company
             ).with_company(company)
-            # Every period due by the date, in one run (OCA's engine makes
-            # one period per contract and call): one invoice per period.
-            for __ in range(MAX_PERIODS_PER_RUN):
-                due = mine.filtered(
-                    lambda c: (
-                        c.recurring_next_date and c.recurring_next_date <= date_ref
-                    )
-                )
-                made = due and due._recurring_create_invoice(date_ref)
-                if not made:
-                    break
-                invoices |= made
+            invoices |= mine._recurring_create_invoice(date_ref)
         return invoices.sudo(False)
 
     # ------------------------------------------------------------------
@@ -540,7 +616,8 @@ class ServiceEntitlement(models.Model):
         ):
             old = line.line_value
             new = self.currency_id.round(old * factor)
-            line.line_value = new
+            with gain_loss_reason("price_update"):
+                line.line_value = new
             changes.append(
                 {
                     "entitlement_id": self.id,

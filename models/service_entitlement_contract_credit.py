@@ -85,9 +85,9 @@ class ServiceEntitlement(models.Model):
         credit_lines = [
             Command.create(vals)
             for aml in invoiced
-            for vals in [
-                aml._service_credit_vals(credit_from[line_of[aml.contract_line_id]])
-            ]
+            for vals in aml._service_credit_vals(
+                credit_from[line_of[aml.contract_line_id]]
+            )
             if vals
         ]
         credit = self.env["account.move"]

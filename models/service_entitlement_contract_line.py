@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .contract_periods import month_parts
 from .ledger_guard import ledger_writer
 
 # What a line's price is made of; only entitlement managers change them.
@@ -92,9 +93,11 @@ class ServiceEntitlementContractLine(models.Model):
         "invoice period is invoiced for the rest of that period.",
     )
     date_end = fields.Date(
-        string="End Date",
-        help="The last day of the line (a removed item). A prepaid period "
-        "invoiced beyond it is credited.",
+        string="Last Day Covered",
+        help="The last day the line covers its item, when the item leaves "
+        "the contract. Business Central's removal date is the day after: the "
+        "first day no longer covered, from which a prepaid period already "
+        "invoiced is credited.",
     )
     in_force = fields.Boolean(
         compute="_compute_in_force",
@@ -285,6 +288,7 @@ class ServiceEntitlementContractLine(models.Model):
         lines = super().create(vals_list)
         lines.entitlement_id._check_contract_editable(self.env._("add lines"))
         lines.entitlement_id._contract_sync(lines)
+        lines._gain_loss_changes({}, "line_added")
         return lines
 
     def write(self, vals):
@@ -294,6 +298,7 @@ class ServiceEntitlementContractLine(models.Model):
         if set(vals) - FLOW_FIELDS - {"sequence", "name"}:
             contracts._check_contract_editable(self.env._("change lines"))
             self._check_not_credited(vals)
+        before = self._gain_loss_amounts()
         res = super().write(vals)
         contracts |= self.entitlement_id
         for contract in ending.entitlement_id:
@@ -301,6 +306,7 @@ class ServiceEntitlementContractLine(models.Model):
                 ending.filtered(lambda line, c=contract: line.entitlement_id == c)
             )
         contracts._contract_sync(self)
+        self._gain_loss_changes(before, None if "date_end" in vals else "line_changed")
         return res
 
     @api.ondelete(at_uninstall=False)
@@ -321,6 +327,15 @@ class ServiceEntitlementContractLine(models.Model):
     def unlink(self):
         contracts = self.entitlement_id
         oca_lines = self.contract_line_id.sudo()
+        before = self._gain_loss_amounts()
+        for contract in contracts.filtered(lambda c: c._gain_loss_counts()):
+            contract._gain_loss_log(
+                [
+                    ("line_removed", -before[line], line)
+                    for line in self
+                    if line.entitlement_id == contract
+                ]
+            )
         res = super().unlink()
         with ledger_writer():
             oca_lines.unlink()
@@ -356,7 +371,14 @@ class ServiceEntitlementContractLine(models.Model):
         self.ensure_one()
         contract = self.entitlement_id
         rule_type, interval, months = contract._invoice_period_rule()
-        period_start = contract._invoice_period_start(self.date_start)
+        # Calendar periods are OCA contract's own, from the period's first
+        # day (the first one prorated); the first-month grid is worked out
+        # from the line's first day (see contract.line).
+        period_start = (
+            contract._invoice_period_start(self.date_start)
+            if contract.period_alignment == "calendar"
+            else self.date_start
+        )
         date_end = min(self.date_end or contract.date_end, contract.date_end)
         vals = {
             "name": self.env._(
@@ -383,18 +405,55 @@ class ServiceEntitlementContractLine(models.Model):
             vals.pop("date_start")
         return vals
 
-    def _invoice_fraction(self, first, last):
-        """Share of the invoice period starting on ``first`` (the whole
-        period, as the contract's periods run) that the line is in force
-        between ``first`` and ``last``."""
+    def _invoice_values(self, first, last, period_price):
+        """What the line is invoiced for the period ``first``..``last``:
+        the days it is in force then, its price and discount for them
+        (``period_price``: the price of a whole period before discount), or
+        None when it is not in force.  Month parts (Business Central): the
+        annual amount after discount over 12 times the month parts, rounded
+        per line; days: the period price times the days in force over the
+        days of the regular period."""
         self.ensure_one()
         contract = self.entitlement_id
         start, end = self._invoice_span(first, last)
         if end < start:
-            return 0.0, start, end
-        period_end = contract._invoice_period_end(first)
-        full = (period_end - first).days + 1
-        return ((end - start).days + 1) / full, start, end
+            return None
+        line = self.sudo()
+        if contract.proration_method == "month_parts":
+            return {
+                "start": start,
+                "end": end,
+                "price_unit": contract.currency_id.round(
+                    line.line_amount * month_parts(start, end) / 12.0
+                ),
+                "discount": 0.0,
+                "annual_amount": line.line_amount,
+            }
+        period_start, period_end = contract._invoice_grid_period(first)
+        fraction = ((end - start).days + 1) / ((period_end - period_start).days + 1)
+        return {
+            "start": start,
+            "end": end,
+            "price_unit": contract.currency_id.round(period_price * fraction),
+            "discount": line.discount,
+            "annual_amount": 0.0,
+        }
+
+    def _next_invoice_amount(self):
+        """What the next invoice of this line will be, after discount."""
+        self.ensure_one()
+        oca = self.contract_line_id.sudo()
+        if not oca.recurring_next_date or oca.is_canceled:
+            return 0.0
+        first, last, __ = oca._get_period_to_invoice(
+            oca.last_date_invoiced, oca.recurring_next_date
+        )
+        values = self._invoice_values(first, last, oca.price_unit)
+        if not values:
+            return 0.0
+        return self.currency_id.round(
+            values["price_unit"] * (1.0 - values["discount"] / 100.0)
+        )
 
     def _invoice_span(self, first, last):
         self.ensure_one()

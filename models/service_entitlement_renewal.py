@@ -85,6 +85,10 @@ class ServiceEntitlement(models.Model):
             }
         )
         vals.pop("code", None)
+        if self.entitlement_type == "service_contract" and self.contract_line_ids:
+            # The lines carry on; the coverage follows them.
+            vals["contract_line_ids"] = self._prepare_renewal_contract_lines(start)
+            vals["lot_ids"] = vals["product_ids"] = []
         return vals
 
     def _prepare_renewal_order(self, renewal):

@@ -95,6 +95,8 @@ class ServiceEntitlementTemplate(models.Model):
             "overage_product_id": self.overage_product_id.id,
             "overage_price": self.overage_price,
             "transferable": self.transferable,
+            "proration_method": self.proration_method,
+            "period_alignment": self.period_alignment,
         }
 
     def action_new_entitlement(self):

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_compare, float_is_zero
 
+from .contract_periods import PERIOD_ALIGNMENTS, PRORATION_METHODS
+
 ENTITLEMENT_TYPES = [
     ("warranty", "Warranty"),
     ("service_contract", "Service Contract"),
@@ -60,6 +62,29 @@ class ServiceEntitlementTermsMixin(models.AbstractModel):
     )
     parts_coverage_percent = fields.Float(string="Parts Coverage (%)", default=100.0)
     labor_coverage_percent = fields.Float(string="Labour Coverage (%)", default=100.0)
+    proration_method = fields.Selection(
+        PRORATION_METHODS,
+        required=True,
+        default="month_parts",
+        help="How a service contract charges part of an invoice period or "
+        "credits it. Month parts (Business Central): a twelfth of the annual "
+        "amount for each whole calendar month, and for part of a month its "
+        "days over that month's days. Days: the days in force over the days "
+        "of the invoice period.",
+    )
+    period_alignment = fields.Selection(
+        PERIOD_ALIGNMENTS,
+        required=True,
+        default="first_month",
+        help="Where a service contract's invoice periods start. From the first "
+        "whole month (Business Central): a contract that starts during a month "
+        "invoices the rest of that month as its starting period (prepaid: when "
+        "it is activated), then regular periods from the 1st of the next month "
+        "on; an invoice in arrears is dated on its period's last day. "
+        "Calendar: periods follow the calendar (quarters from 1 January, "
+        "1 April...), the first one prorated; an invoice in arrears is dated "
+        "the day after its period.",
+    )
     overage_product_id = fields.Many2one(
         "product.product",
         check_company=True,

@@ -6,6 +6,9 @@ from . import test_channels
 from . import test_concurrency
 from . import test_constraints
 from . import test_consumer_mixin
+from . import test_contract_discounts
+from . import test_contract_gain_loss
+from . import test_contract_periods
 from . import test_contract_portal
 from . import test_contract_profit
 from . import test_counter_coverage

@@ -27,6 +27,8 @@ DEFAULTS = {
     "alert_threshold_percent": "20",
     "has_channel_limits": "false",
     "invoice_period": "'none'",
+    "proration_method": "'month_parts'",
+    "period_alignment": "'first_month'",
     "create_uid": "1",
     "write_uid": "1",
     "create_date": "now()",

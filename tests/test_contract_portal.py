@@ -5,6 +5,7 @@ signed contract as a PDF."""
 
 import base64
 import io
+from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from PIL import Image, ImageDraw
@@ -173,6 +174,13 @@ class TestContractPortal(PdfTextMixin, RepairEntitlementCase, HttpCase):
         self.assertIn("Signed by <strong>Dana Adatum</strong>", detail.text)
         self.assertNotIn("o_entitlement_accept_sign", detail.text)
         self.assertIn("Next invoice", detail.text)
+        # Signed on Monday 16 November: the starting period, 15 of
+        # November's 30 days of 1,050.00 a year (87.50 a month), is invoiced
+        # at once; the next invoice is the quarter from 1 December.
+        starting = quote.contract_id._get_related_invoices()
+        self.assertEqual(starting.amount_untaxed, 43.75)
+        self.assertEqual(quote.next_invoice_date, date(2026, 12, 1))
+        self.assertIn("262.50", detail.text)
 
     def test_accept_with_the_access_token(self):
         url = self.quote.get_portal_url(suffix="/accept")

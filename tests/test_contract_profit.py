@@ -159,8 +159,9 @@ class TestContractProfit(RepairEntitlementCase):
             )
             line_b.with_user(self.manager_user).date_end = date(2027, 5, 20)
             credit = line_b.credit_move_id
-            # 21 May to 30 June: 41 of the 91 days of the 200.00 invoiced
-            self.assertEqual(credit.amount_untaxed, 90.11)
+            # 21 May to 30 June by month parts: 11/31 of May's 66.67
+            # (23.66) and June's 66.67
+            self.assertEqual(credit.amount_untaxed, 90.33)
             self.assertEqual(self._profit(contract)[0], 650.0, "a draft does not count")
             credit.action_post()
         return credit
@@ -171,20 +172,21 @@ class TestContractProfit(RepairEntitlementCase):
         self._invoice_overage(contract, open_repair)
         credit = self._credit_line(contract)
 
-        # Revenue 500 + 150 - 90.11 = 559.89; cost 240 + 60 = 300;
-        # profit 259.89, 46.42% of 559.89.
+        # Revenue 500 + 150 - 90.33 = 559.67; cost 240 + 60 = 300;
+        # profit 259.67, 46.40% of 559.67.
         contract.invalidate_recordset()
         form = Form(contract.with_user(self.billing_user))
-        self.assertAlmostEqual(form.profit_revenue, 559.89)
+        self.assertAlmostEqual(form.profit_revenue, 559.67)
         self.assertAlmostEqual(form.profit_cost, 300.0)
-        self.assertAlmostEqual(form.profit_amount, 259.89)
-        self.assertAlmostEqual(form.profit_margin, 46.42, places=2)
+        self.assertAlmostEqual(form.profit_amount, 259.67)
+        self.assertAlmostEqual(form.profit_margin, 46.40, places=2)
         self.assertEqual(
             self._report(contract),
             {
                 "contract_invoice": (2, 500.0, 0.0, 500.0),
                 "overage_invoice": (1, 150.0, 0.0, 150.0),
-                "credit_note": (1, -90.11, 0.0, -90.11),
+                # One credit note, a line for May and one for June.
+                "credit_note": (2, -90.33, 0.0, -90.33),
                 "parts": (1, 0.0, 240.0, -240.0),
                 "labor": (1, 0.0, 60.0, -60.0),
             },
@@ -203,12 +205,12 @@ class TestContractProfit(RepairEntitlementCase):
 
         # The repair under way is finished: its fan (9) and 3 hours (120) count.
         open_repair.action_repair_end()
-        # cost 300 + 9 + 120 = 429; profit 559.89 - 429 = 130.89
+        # cost 300 + 9 + 120 = 429; profit 559.67 - 429 = 130.67
         revenue, cost, profit, margin = self._profit(contract)
-        self.assertAlmostEqual(revenue, 559.89)
+        self.assertAlmostEqual(revenue, 559.67)
         self.assertAlmostEqual(cost, 429.0)
-        self.assertAlmostEqual(profit, 130.89)
-        self.assertAlmostEqual(margin, 130.89 / 559.89 * 100, places=2)
+        self.assertAlmostEqual(profit, 130.67)
+        self.assertAlmostEqual(margin, 130.67 / 559.67 * 100, places=2)
 
     def test_cost_follows_the_company(self):
         """Parts at the cost of the repair's company; labour at its rate,

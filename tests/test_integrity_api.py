@@ -577,6 +577,79 @@ class TestIntegrityOverExternalApi(IntegrityApiCase):
         env.invalidate_all()
         self.assertEqual(oca_line.price_unit, 325.0)
 
+    def test_contract_discounts_and_gain_loss_over_the_api(self):
+        """Managers set a contract's discounts and labour cap; billing clerks
+        read them and the gain/loss entries; the desk and technicians read
+        neither; nobody writes a gain/loss entry, not even a manager."""
+        env = self.env
+        contract = self.fabrikam_contract
+        Discount = "service.entitlement.contract.discount"
+        GainLoss = "service.entitlement.gain.loss"
+        vals = {
+            "entitlement_id": contract.id,
+            "discount_type": "labour",
+            "starting_date": "2026-01-01",
+            "discount": 10.0,
+        }
+        for role in ("desk", "tech", "billing", "portal"):
+            with self.subTest(role=role):
+                self.assertRefused(role, Discount, "create", vals)
+                self.assertRefused(
+                    role,
+                    "service.entitlement",
+                    "write",
+                    [contract.id],
+                    {"max_labour_unit_price": 1.0},
+                )
+        for role in ("desk", "tech", "portal"):
+            with self.subTest(role=role):
+                self.assertRefused(role, Discount, "search_read", [], ["discount"])
+                self.assertRefused(role, GainLoss, "search_read", [], ["amount"])
+                self.assertRefused(
+                    role,
+                    "service.entitlement",
+                    "read",
+                    [contract.id],
+                    ["max_labour_unit_price"],
+                )
+        discount_id = self._call("manager", Discount, "create", vals)
+        self._call(
+            "manager",
+            "service.entitlement",
+            "write",
+            [contract.id],
+            {"max_labour_unit_price": 50.0},
+        )
+        self.assertEqual(
+            self._call("billing", Discount, "read", [discount_id], ["discount"])[0][
+                "discount"
+            ],
+            10.0,
+        )
+        self.assertRefused(
+            "billing", Discount, "write", [discount_id], {"discount": 50.0}
+        )
+        entry = {
+            "entitlement_id": contract.id,
+            "partner_id": self.fabrikam.id,
+            "company_id": contract.company_id.id,
+            "currency_id": contract.currency_id.id,
+            "date": "2026-01-01",
+            "reason": "signed",
+            "amount": 1000.0,
+        }
+        for role in ("desk", "tech", "billing", "manager", "portal"):
+            with self.subTest(role=role):
+                self.assertRefused(role, GainLoss, "create", entry)
+        env.invalidate_all()
+        self.assertFalse(
+            env["service.entitlement.gain.loss"]
+            .search([])
+            .filtered(
+                lambda e: e.amount == 1000.0 and e.date.isoformat() == "2026-01-01"
+            )
+        )
+
     def test_portal_user_sees_only_own_company(self):
         found = self._call(
             "portal", "service.entitlement", "search_read", [], fields=["name"]

@@ -94,3 +94,31 @@ class TestDecisionMigration(RepairEntitlementCase):
         )
         for column in ("entitlement_override", "entitlement_goodwill_reason"):
             self.assertFalse(column_exists(cr, "repair_order", column))
+
+
+@tagged("post_install", "-at_install")
+class TestContractRulesMigration(RepairEntitlementCase):
+    """18.0.1.5.0: contracts and templates that exist keep the days
+    proration and calendar periods they were invoiced by; new ones take
+    Business Central's rules."""
+
+    def test_existing_contracts_keep_their_rules(self):
+        contract = self._create_entitlement(entitlement_type="service_contract")
+        template = self.env["service.entitlement.template"].create(
+            {"name": "Gold", "entitlement_type": "service_contract"}
+        )
+        cr = self.env.cr
+        self.env.flush_all()
+        for table in ("service_entitlement", "service_entitlement_template"):
+            cr.execute(
+                f"ALTER TABLE {table} DROP COLUMN proration_method, "
+                "DROP COLUMN period_alignment"
+            )
+        load_migration("18.0.1.5.0", "pre-migration").migrate(cr, "18.0.1.4.0")
+        self.env.invalidate_all()
+        for record in (contract, template):
+            self.assertEqual(record.proration_method, "days")
+            self.assertEqual(record.period_alignment, "calendar")
+        new = self._create_entitlement(entitlement_type="service_contract")
+        self.assertEqual(new.proration_method, "month_parts")
+        self.assertEqual(new.period_alignment, "first_month")

@@ -172,6 +172,16 @@ class TestContractLines(ServiceContractCase):
 
 
 class TestContractInvoicing(ServiceContractCase):
+    """The calendar alignment and days proration, which contracts made
+    before the Business Central rules keep (see test_contract_periods for
+    the default rules)."""
+
+    @classmethod
+    def _contract_vals(cls, **vals):
+        return super()._contract_vals(
+            proration_method="days", period_alignment="calendar", **vals
+        )
+
     def test_quarterly_prepaid_year(self):
         """Four invoices over the year, the first prorated, none twice; a
         line added mid-quarter is invoiced for the rest of it."""
