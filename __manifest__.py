@@ -9,7 +9,7 @@
     "license": "AGPL-3",
     "application": True,
     "installable": True,
-    "depends": ["repair", "account", "portal", "contract"],
+    "depends": ["repair", "account", "portal", "rating", "contract"],
     "data": [
         "security/service_entitlement_security.xml",
         "security/ir.model.access.csv",
@@ -45,6 +45,7 @@
         "report/service_entitlement_contract_report.xml",
         "report/repair_order_report.xml",
         "report/service_entitlement_profit_report_views.xml",
+        "report/repair_rating_report_views.xml",
         "views/service_entitlement_portal_templates.xml",
         "views/menus.xml",
     ],

@@ -44,3 +44,4 @@ from . import service_fault_reason
 from . import stock_lot
 from . import stock_move
 from . import stock_picking
+from . import repair_order_rating

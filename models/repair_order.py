@@ -13,7 +13,8 @@ class RepairOrder(models.Model):
     # A repair's state moves through Odoo's actions only (confirm, start,
     # end, cancel, reset): they check what a direct write would skip, such as
     # never cancelling a finished repair.
-    _flow_only_declared = {"state": True}
+    # The customer's last rating is rating's to compute.
+    _flow_only_declared = {"state": True, "rating_last_value": True}
 
     fault_reason_id = fields.Many2one(
         "service.fault.reason",
@@ -343,7 +344,16 @@ class RepairOrder(models.Model):
             self.filtered(lambda r: r.state == "done")._start_repair_warranty()
         self._sla_record_response()
         self._sla_record_resolution()
+        self._rating_request_send()
         return res
+
+    def rating_apply(self, rate, *args, **kwargs):
+        """The customer's answer (rating's own API): an unhappy one gets a
+        call back."""
+        with ledger_writer():
+            rating = super().rating_apply(rate, *args, **kwargs)
+        self._rating_follow_up(rating)
+        return rating
 
     def action_entitlement_override(self):
         """Open the override wizard (entitlement managers)."""

@@ -42,6 +42,12 @@ class ResCompany(models.Model):
         help="The service invoiced for the lines of service contracts (its "
         "income account and taxes); the add-on's Service Contract when empty.",
     )
+    entitlement_rating_request = fields.Boolean(
+        string="Ask Customers to Rate Repairs",
+        default=True,
+        help="When a customer's repair is done, the customer gets one email "
+        "asking how it went.",
+    )
     entitlement_labor_cost_rate = fields.Monetary(
         string="Labour Cost per Hour",
         currency_field="currency_id",

@@ -19,6 +19,9 @@ class ResConfigSettings(models.TransientModel):
     entitlement_contract_product_id = fields.Many2one(
         related="company_id.entitlement_contract_product_id", readonly=False
     )
+    entitlement_rating_request = fields.Boolean(
+        related="company_id.entitlement_rating_request", readonly=False
+    )
     entitlement_labor_cost_rate = fields.Monetary(
         related="company_id.entitlement_labor_cost_rate",
         readonly=False,

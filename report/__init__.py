@@ -1,1 +1,2 @@
 from . import service_entitlement_profit_report
+from . import repair_rating_report

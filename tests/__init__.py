@@ -29,6 +29,7 @@ from . import test_migrations
 from . import test_performance
 from . import test_portal
 from . import test_repair_entitlement
+from . import test_repair_rating
 from . import test_security
 from . import test_service_contract
 from . import test_service_entitlement

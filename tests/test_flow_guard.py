@@ -74,6 +74,9 @@ class TestFlowOnlyDeclarations(IntegrityApiCase):
             }
         )
         cls.fab_open._sla_put_on_hold("parts", "Screen ordered")
+        # A rating asked of the customer.
+        with ledger_writer():
+            cls.fab_open.sudo()._rating_get_access_token()
         # Another company, currency and journal to move things to.
         env["res.company"].create({"name": "Other Company"})
         env.flush_all()

@@ -650,6 +650,36 @@ class TestIntegrityOverExternalApi(IntegrityApiCase):
             )
         )
 
+    def test_repair_ratings_are_the_customers(self):
+        """Nobody on staff writes a customer's rating of a repair over the
+        API, nor the repair's last rating; only managers read the
+        satisfaction report."""
+        repair = self.fab_open
+        rating = {
+            "res_model_id": self.env["ir.model"]._get_id("repair.order"),
+            "res_id": repair.id,
+            "partner_id": self.fabrikam.id,
+            "rating": 5.0,
+            "consumed": True,
+        }
+        for role in ("desk", "tech", "billing", "manager"):
+            with self.subTest(role=role):
+                self.assertRefused(role, "rating.rating", "create", rating)
+                self.assertRefused(
+                    role, "repair.order", "write", [repair.id], {"rating_last_value": 5}
+                )
+        for role in ("desk", "tech", "billing", "portal"):
+            with self.subTest(role=role):
+                self.assertRefused(
+                    role, "service.repair.rating.report", "search_read", [], ["rating"]
+                )
+        self.assertEqual(
+            self._call("manager", "service.repair.rating.report", "search_count", []),
+            0,
+        )
+        self.env.invalidate_all()
+        self.assertFalse(repair.sudo().rating_ids)
+
     def test_portal_user_sees_only_own_company(self):
         found = self._call(
             "portal", "service.entitlement", "search_read", [], fields=["name"]
