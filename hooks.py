@@ -2,9 +2,16 @@
 
 from odoo.tools import SQL
 
-# Records of the add-on that invoices or OCA contracts may refer to: its
-# "Service Contract" product, and the demo customers that were invoiced.
-KEPT_MODELS = ("res.partner", "product.product", "product.template", "product.category")
+# Records of the add-on that invoices, OCA contracts or the stock may refer
+# to: its "Service Contract" product, the demo customers that were invoiced,
+# and the demo serial numbers a finished repair moved.
+KEPT_MODELS = (
+    "res.partner",
+    "product.product",
+    "product.template",
+    "product.category",
+    "stock.lot",
+)
 
 
 def _referenced_ids(cr, table, ids):
@@ -42,9 +49,10 @@ def _referenced_ids(cr, table, ids):
 
 def uninstall_hook(env):
     """Odoo deletes the records the add-on created when it is uninstalled;
-    those that invoices or recurring contracts still refer to (the product
-    invoiced for service contracts, invoiced customers) are kept as plain
-    records instead, so that the books stay whole and the log clean."""
+    those that invoices, recurring contracts or stock moves still refer to
+    (the product invoiced for service contracts, invoiced customers, serial
+    numbers that moved) are kept as plain records instead, so that the books
+    and the stock stay whole and the log clean."""
     cr = env.cr
     env.flush_all()
     kept_products = set()

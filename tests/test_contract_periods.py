@@ -67,6 +67,16 @@ class TestBusinessCentralInvoicing(ServiceContractCase):
             for item, line in self._lines_by_item(invoice).items()
         }
 
+    def _monthly_in_arrears_from_10_january(self):
+        with freeze_time("2027-01-10"):
+            contract = self._create_contract(
+                date_start=date(2027, 1, 10),
+                invoice_period="month",
+                invoice_prepaid=False,
+            )
+            contract.action_activate()
+        return contract
+
     def test_new_contract_defaults_to_business_central(self):
         contract = self._create_contract()
         self.assertEqual(contract.proration_method, "month_parts")
@@ -187,15 +197,9 @@ class TestBusinessCentralInvoicing(ServiceContractCase):
         """Monthly in arrears from 10 January: the starting period is due
         and dated on 31 January (22/31 of a month: 70.97 and 42.58), not on
         1 February."""
-        with freeze_time("2027-01-10"):
-            contract = self._create_contract(
-                date_start=date(2027, 1, 10),
-                invoice_period="month",
-                invoice_prepaid=False,
-            )
-            contract.action_activate()
-            self.assertFalse(contract.contract_id._get_related_invoices())
-            self.assertEqual(contract.next_invoice_date, date(2027, 1, 31))
+        contract = self._monthly_in_arrears_from_10_january()
+        self.assertFalse(contract.contract_id._get_related_invoices())
+        self.assertEqual(contract.next_invoice_date, date(2027, 1, 31))
         with freeze_time("2027-01-30"):
             self.assertFalse(self._invoice_due(date(2027, 1, 30)))
         with freeze_time("2027-01-31"):
@@ -208,13 +212,7 @@ class TestBusinessCentralInvoicing(ServiceContractCase):
         """Left uninvoiced until 5 March: one run makes the January and
         February invoices, each dated on its period's last day; a second
         run and OCA contract's own job make nothing more."""
-        with freeze_time("2027-01-10"):
-            contract = self._create_contract(
-                date_start=date(2027, 1, 10),
-                invoice_period="month",
-                invoice_prepaid=False,
-            )
-            contract.action_activate()
+        contract = self._monthly_in_arrears_from_10_january()
         with freeze_time("2027-03-05"):
             invoices = self._invoice_due(date(2027, 3, 5))
             self.assertEqual(
@@ -232,13 +230,7 @@ class TestBusinessCentralInvoicing(ServiceContractCase):
 
     def test_daily_job_invoices_every_period_due(self):
         """OCA contract's daily job takes the same road as the clerk."""
-        with freeze_time("2027-01-10"):
-            contract = self._create_contract(
-                date_start=date(2027, 1, 10),
-                invoice_period="month",
-                invoice_prepaid=False,
-            )
-            contract.action_activate()
+        contract = self._monthly_in_arrears_from_10_january()
         with freeze_time("2027-03-05"):
             self.env["contract.contract"]._cron_recurring_create(date(2027, 3, 5))
             self.assertEqual(contract.contract_invoice_count, 2)
