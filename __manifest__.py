@@ -32,6 +32,7 @@
         "wizard/service_entitlement_price_update_wizard_views.xml",
         "wizard/service_entitlement_contract_invoice_wizard_views.xml",
         "wizard/service_entitlement_accept_wizard_views.xml",
+        "wizard/service_entitlement_planned_wizard_views.xml",
         "views/service_entitlement_contract_views.xml",
         "views/service_entitlement_profit_views.xml",
         "views/service_entitlement_gain_loss_views.xml",

@@ -34,6 +34,7 @@ from . import service_entitlement_contract_credit
 from . import service_entitlement_contract_quote
 from . import service_entitlement_contract_line
 from . import service_entitlement_contract_discount
+from . import service_entitlement_planned
 from . import service_entitlement_gain_loss
 from . import service_entitlement_price_change
 from . import service_entitlement_profit

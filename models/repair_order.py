@@ -344,8 +344,17 @@ class RepairOrder(models.Model):
             self.filtered(lambda r: r.state == "done")._start_repair_warranty()
         self._sla_record_response()
         self._sla_record_resolution()
+        for repair in self.filtered(lambda r: r.state == "done" and r.planned_service):
+            repair.contract_line_id._planned_repair_done(repair)
         self._rating_request_send()
         return res
+
+    def _compute_rating_last_value(self):
+        """Only a finished repair is rated: the others skip rating's query
+        (one on every repair's creation)."""
+        done = self.filtered(lambda r: r.state == "done")
+        (self - done).rating_last_value = 0
+        return super(RepairOrder, done)._compute_rating_last_value()
 
     def rating_apply(self, rate, *args, **kwargs):
         """The customer's answer (rating's own API): an unhappy one gets a

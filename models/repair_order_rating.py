@@ -45,13 +45,14 @@ class RepairOrder(models.Model):
 
     def _rating_request_wanted(self):
         """Done repairs of a customer who has an email address, not the
-        company's own (internal) repairs, never asked before, in companies
-        that ask (Settings)."""
+        company's own (internal) repairs nor planned service, never asked
+        before, in companies that ask (Settings)."""
         return self.filtered(
             lambda r: (
                 r.state == "done"
-                and r.company_id.entitlement_rating_request
+                and not r.planned_service
                 and r.partner_id.email
+                and r.company_id.entitlement_rating_request
                 and r.partner_id.commercial_partner_id
                 != r.company_id.partner_id.commercial_partner_id
                 and not r.sudo().rating_ids
@@ -59,13 +60,16 @@ class RepairOrder(models.Model):
         )
 
     def _rating_request_send(self):
+        repairs = self._rating_request_wanted()
+        if not repairs:
+            return
         template = self.env.ref(
             "service_entitlement.mail_template_repair_rating",
             raise_if_not_found=False,
         )
         if not template:
             return
-        for repair in self._rating_request_wanted():
+        for repair in repairs:
             with ledger_writer():
                 repair.sudo().rating_send_request(
                     template, lang=repair.partner_id.lang, force_send=False

@@ -210,6 +210,14 @@ class RepairOrder(models.Model):
             self._rerepair_rematch()
 
     def _entitlement_waiver(self):
+        if self.planned_service and not self._entitlement_terms().planned_use_terms:
+            return {
+                "waiver": "planned",
+                "note": self.env._(
+                    "Planned service of %(date)s", date=self.planned_date
+                ),
+                "user": self.env.user,
+            }
         if self.rerepair_of_id:
             return {
                 "waiver": "rerepair",

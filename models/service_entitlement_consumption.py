@@ -30,7 +30,11 @@ LEDGER_COLUMNS = {
 }
 # Why a document was covered without using terms: its ledger row is a zero
 # row that says so.
-WAIVERS = [("goodwill", "Goodwill"), ("rerepair", "Re-repair")]
+WAIVERS = [
+    ("goodwill", "Goodwill"),
+    ("rerepair", "Re-repair"),
+    ("planned", "Planned service"),
+]
 LEDGER_INSERT = """
     INSERT INTO service_entitlement_consumption
            ({columns}, create_uid, create_date, write_uid, write_date)

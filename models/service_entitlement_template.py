@@ -97,6 +97,8 @@ class ServiceEntitlementTemplate(models.Model):
             "transferable": self.transferable,
             "proration_method": self.proration_method,
             "period_alignment": self.period_alignment,
+            "planned_service_period": self.planned_service_period,
+            "planned_service_unit": self.planned_service_unit,
         }
 
     def action_new_entitlement(self):

@@ -85,6 +85,16 @@ class ServiceEntitlementTermsMixin(models.AbstractModel):
         "1 April...), the first one prorated; an invoice in arrears is dated "
         "the day after its period.",
     )
+    planned_service_period = fields.Integer(
+        string="Service Period",
+        help="Planned service of each serial number of a service contract "
+        "every so many weeks or months (its lines' default); zero: none.",
+    )
+    planned_service_unit = fields.Selection(
+        [("weeks", "Weeks"), ("months", "Months")],
+        string="Service Period Unit",
+        default="months",
+    )
     overage_product_id = fields.Many2one(
         "product.product",
         check_company=True,

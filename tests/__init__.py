@@ -27,6 +27,7 @@ from . import test_mail_intake
 from . import test_matching_queries
 from . import test_migrations
 from . import test_performance
+from . import test_planned_service
 from . import test_portal
 from . import test_repair_entitlement
 from . import test_repair_rating

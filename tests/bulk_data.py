@@ -29,6 +29,7 @@ DEFAULTS = {
     "invoice_period": "'none'",
     "proration_method": "'month_parts'",
     "period_alignment": "'first_month'",
+    "planned_next_on": "'created'",
     "create_uid": "1",
     "write_uid": "1",
     "create_date": "now()",

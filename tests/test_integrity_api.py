@@ -650,6 +650,30 @@ class TestIntegrityOverExternalApi(IntegrityApiCase):
             )
         )
 
+    def test_planned_repairs_are_made_by_managers(self):
+        """Create Planned Repairs is the managers'; nobody marks a repair as
+        planned or ties it to a contract line over the API."""
+        for role in ("desk", "tech", "billing", "portal"):
+            with self.subTest(role=role):
+                self.assertRefused(
+                    role, "service.entitlement.planned.wizard", "create", {}
+                )
+        wizard = self._call(
+            "manager", "service.entitlement.planned.wizard", "create", {}
+        )
+        self._call(
+            "manager", "service.entitlement.planned.wizard", "action_create", [wizard]
+        )
+        for role in ("desk", "tech", "manager"):
+            with self.subTest(role=role):
+                self.assertRefused(
+                    role,
+                    "repair.order",
+                    "write",
+                    [self.fab_open.id],
+                    {"planned_service": True},
+                )
+
     def test_repair_ratings_are_the_customers(self):
         """Nobody on staff writes a customer's rating of a repair over the
         API, nor the repair's last rating; only managers read the

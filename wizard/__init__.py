@@ -5,3 +5,4 @@ from . import repair_order_hold_wizard
 from . import service_entitlement_price_update_wizard
 from . import service_entitlement_contract_invoice_wizard
 from . import service_entitlement_accept_wizard
+from . import service_entitlement_planned_wizard

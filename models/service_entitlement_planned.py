@@ -1,0 +1,287 @@
+from datetime import datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools.misc import format_date
+
+from .ledger_guard import ledger_writer
+
+SERVICE_PERIOD_UNITS = [("weeks", "Weeks"), ("months", "Months")]
+PLANNED_NEXT_ON = [
+    ("created", "When the repair is made"),
+    ("done", "When the repair is done"),
+]
+# At most this many planned repairs of one line in one run: a bound, not a
+# business rule (two years of weekly service).
+MAX_PLANNED_PER_RUN = 104
+
+
+class ServiceEntitlement(models.Model):
+    """Planned service from contracts (Business Central's Create Contract
+    Service Orders): the contract says how far ahead its planned repairs are
+    made, when a line's next planned date moves, and whether planned repairs
+    use the contract's terms."""
+
+    _inherit = "service.entitlement"
+
+    planned_horizon_days = fields.Integer(
+        string="Plan Repairs Days Ahead",
+        default=30,
+        tracking=True,
+        help="Planned repairs of this contract are made at most this many "
+        "days before their date (Business Central's maximum days ahead).",
+    )
+    planned_next_on = fields.Selection(
+        PLANNED_NEXT_ON,
+        string="Next Planned Service",
+        required=True,
+        default="created",
+        tracking=True,
+        help="When a line's next planned service date moves on by its "
+        "service period: when its planned repair is made, or only once it is "
+        "done (the next one is then made after the last one is finished).",
+    )
+    planned_use_terms = fields.Boolean(
+        string="Planned Repairs Use Terms",
+        tracking=True,
+        help="Planned repairs use the contract's incidents or hours like any "
+        "repair; otherwise they are covered without using them.",
+    )
+
+    @api.constrains("planned_horizon_days")
+    def _check_planned_horizon_days(self):
+        for rec in self:
+            if rec.planned_horizon_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s cannot plan repairs a negative number of days ahead.",
+                        name=rec.display_name,
+                    )
+                )
+
+
+class ServiceEntitlementContractLine(models.Model):
+    _inherit = "service.entitlement.contract.line"
+
+    service_period = fields.Integer(
+        compute="_compute_service_period",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Planned service every so many weeks or months; zero: none. "
+        "A serial number's line takes its contract's by default.",
+    )
+    service_period_unit = fields.Selection(
+        SERVICE_PERIOD_UNITS,
+        compute="_compute_service_period",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    next_planned_date = fields.Date(
+        string="Next Planned Service",
+        compute="_compute_next_planned_date",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="The date of the next planned repair of this line's serial "
+        "number (by default one service period after the line starts); it "
+        "moves on by the service period.",
+    )
+    planned_repair_ids = fields.One2many(
+        "repair.order", "contract_line_id", string="Planned Repairs", readonly=True
+    )
+
+    @api.depends("lot_id", "entitlement_id")
+    def _compute_service_period(self):
+        for line in self:
+            contract = line.entitlement_id
+            if not line.service_period and line.lot_id:
+                line.service_period = contract.planned_service_period
+            if not line.service_period_unit:
+                line.service_period_unit = contract.planned_service_unit or "months"
+
+    @api.depends("service_period", "service_period_unit", "date_start")
+    def _compute_next_planned_date(self):
+        for line in self:
+            if line.service_period and line.date_start and not line.next_planned_date:
+                line.next_planned_date = line._next_planned_after(line.date_start)
+
+    @api.constrains("service_period", "next_planned_date", "lot_id")
+    def _check_service_period(self):
+        for line in self:
+            if line.service_period < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The service period of %(line)s cannot be negative.",
+                        line=line.name,
+                    )
+                )
+            if line.service_period and not line.lot_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(line)s covers a product, not a serial number: planned "
+                        "service is for the lines of serial numbers.",
+                        line=line.name,
+                    )
+                )
+            if line.service_period and not line.next_planned_date:
+                raise ValidationError(
+                    self.env._(
+                        "%(line)s has a service period: give it its next planned "
+                        "service date.",
+                        line=line.name,
+                    )
+                )
+
+    def _next_planned_after(self, day):
+        self.ensure_one()
+        if self.service_period_unit == "weeks":
+            return day + relativedelta(weeks=self.service_period)
+        return day + relativedelta(months=self.service_period)
+
+    def _planned_limit(self, date_to):
+        """The last day of the window whose planned service is made now:
+        ``date_to``, no further than the contract's days ahead, the line's
+        end and the contract's end."""
+        self.ensure_one()
+        contract = self.entitlement_id
+        today = fields.Date.context_today(self)
+        limits = [
+            date_to,
+            today + timedelta(days=contract.planned_horizon_days),
+            contract.date_end,
+        ]
+        if self.date_end:
+            limits.append(self.date_end)
+        return min(limits)
+
+    @api.model
+    def _create_planned_repairs(self, date_to):
+        """Make the planned repairs due by ``date_to`` (within each
+        contract's days ahead), one per serial number and planned date, never
+        twice: the lines are locked first, so that a second run at the same
+        time (another manager, the daily job) waits, then finds them made."""
+        lines = self.sudo().search(
+            [
+                ("entitlement_id.state", "=", "active"),
+                ("service_period", ">", 0),
+                ("next_planned_date", "<=", date_to),
+                ("lot_id", "!=", False),
+            ]
+        )
+        if not lines:
+            return self.env["repair.order"]
+        self.env.cr.execute(
+            "SELECT id FROM service_entitlement_contract_line WHERE id IN %s "
+            "ORDER BY id FOR NO KEY UPDATE",
+            [tuple(lines.ids)],
+            log_exceptions=False,
+        )
+        lines.invalidate_recordset()
+        Repair = self.env["repair.order"].sudo()
+        made = Repair
+        for line in lines:
+            limit = line._planned_limit(date_to)
+            for __ in range(MAX_PLANNED_PER_RUN):
+                day = line.next_planned_date
+                if not day or day > limit or not line._in_force_on(day):
+                    break
+                exists = Repair.search_count(
+                    [("contract_line_id", "=", line.id), ("planned_date", "=", day)],
+                    limit=1,
+                )
+                if not exists:
+                    made |= line._create_planned_repair(day)
+                if line.entitlement_id.planned_next_on == "done":
+                    # The next one waits until this one is done.
+                    break
+                line._write_flow({"next_planned_date": line._next_planned_after(day)})
+        return made
+
+    def _create_planned_repair(self, day):
+        self.ensure_one()
+        contract = self.entitlement_id
+        lot = self.lot_id
+        company = contract.company_id
+        vals = {
+            "partner_id": contract.partner_id.id,
+            "product_id": lot.product_id.id,
+            "lot_id": lot.id,
+            "company_id": company.id,
+            "entitlement_id": contract.id,
+            "schedule_date": datetime.combine(day, time(8, 0)),
+            "planned_service": True,
+            "contract_line_id": self.id,
+            "planned_date": day,
+            "internal_notes": self.env._(
+                "Planned service of %(contract)s, due %(date)s.",
+                contract=contract.display_name,
+                date=format_date(self.env, day),
+            ),
+        }
+        with ledger_writer():
+            repair = self.env["repair.order"].sudo().with_company(company).create(vals)
+        return repair
+
+    def _planned_repair_done(self, repair):
+        """A planned repair is done: the line's next planned date moves on if
+        the contract waits for it."""
+        self.ensure_one()
+        if (
+            self.entitlement_id.planned_next_on == "done"
+            and self.next_planned_date == repair.planned_date
+        ):
+            self._write_flow(
+                {"next_planned_date": self._next_planned_after(repair.planned_date)}
+            )
+
+    @api.model
+    def _cron_create_planned_repairs(self):
+        horizon = max(
+            self.env["service.entitlement"]
+            .sudo()
+            .search([("state", "=", "active")])
+            .mapped("planned_horizon_days")
+            or [0]
+        )
+        today = fields.Date.context_today(self)
+        return self._create_planned_repairs(today + timedelta(days=horizon))
+
+
+class RepairOrder(models.Model):
+    _inherit = "repair.order"
+
+    planned_service = fields.Boolean(
+        readonly=True,
+        copy=False,
+        index=True,
+        flow_only=True,
+        help="Made by Create Planned Repairs from a contract line's service period.",
+    )
+    contract_line_id = fields.Many2one(
+        "service.entitlement.contract.line",
+        string="Planned From",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+        flow_only=True,
+    )
+    planned_date = fields.Date(
+        string="Planned Service Date", readonly=True, copy=False, flow_only=True
+    )
+
+    def init(self):
+        res = super().init()
+        # A contract line's planned service of a day is one repair.
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS repair_order_planned_once
+            ON repair_order (contract_line_id, planned_date)
+            WHERE planned_service
+            """
+        )
+        return res
