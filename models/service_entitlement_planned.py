@@ -182,6 +182,14 @@ class ServiceEntitlementContractLine(models.Model):
         )
         lines.invalidate_recordset()
         Repair = self.env["repair.order"].sudo()
+        # The planned repairs already made, read once for all the lines.
+        made_before = {
+            (line.id, day)
+            for line, day in Repair._read_group(
+                [("contract_line_id", "in", lines.ids), ("planned_service", "=", True)],
+                ["contract_line_id", "planned_date:day"],
+            )
+        }
         made = Repair
         for line in lines:
             limit = line._planned_limit(date_to)
@@ -189,11 +197,7 @@ class ServiceEntitlementContractLine(models.Model):
                 day = line.next_planned_date
                 if not day or day > limit or not line._in_force_on(day):
                     break
-                exists = Repair.search_count(
-                    [("contract_line_id", "=", line.id), ("planned_date", "=", day)],
-                    limit=1,
-                )
-                if not exists:
+                if (line.id, day) not in made_before:
                     made |= line._create_planned_repair(day)
                 if line.entitlement_id.planned_next_on == "done":
                     # The next one waits until this one is done.
