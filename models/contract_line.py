@@ -1,6 +1,6 @@
 from dateutil.relativedelta import relativedelta
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools.misc import format_date, formatLang
 
 
@@ -50,6 +50,75 @@ class ContractLine(models.Model):
         ondelete="set null",
         flow_only=True,
     )
+
+    # A service contract line's recurring line is its invoicing schedule,
+    # nothing more: OCA contract's own computes work its terms out from the
+    # service contract line (below), and it keeps only what invoicing moves
+    # (last date invoiced, next dates).  Nothing copies a value across.
+    date_end = fields.Date(compute="_compute_date_end", store=True, readonly=False)
+
+    def _service_schedule(self, *fnames):
+        """Set ``fnames`` of service lines from their service contract line."""
+        for line in self.filtered("service_line_id"):
+            schedule = line.service_line_id._recurring_schedule(line.last_date_invoiced)
+            for fname in fnames:
+                line[fname] = schedule[fname]
+
+    @api.depends("service_line_id.name", "service_line_id.entitlement_id.code")
+    def _compute_name(self):
+        res = super()._compute_name()
+        self._service_schedule("name")
+        return res
+
+    @api.depends(
+        "service_line_id.line_amount", "service_line_id.entitlement_id.invoice_period"
+    )
+    def _compute_price_unit(self):
+        """Service lines: the price of a whole period after the line
+        discount (what OCA's views and totals show); the invoice itself is
+        worked out by ``_prepare_invoice_line``."""
+        service = self.filtered("service_line_id")
+        res = super(ContractLine, self - service)._compute_price_unit()
+        service._service_schedule("price_unit")
+        return res
+
+    @api.depends("service_line_id.entitlement_id.invoice_period")
+    def _compute_recurring_rule_type(self):
+        res = super()._compute_recurring_rule_type()
+        self._service_schedule("recurring_rule_type")
+        return res
+
+    @api.depends("service_line_id.entitlement_id.invoice_period")
+    def _compute_recurring_interval(self):
+        res = super()._compute_recurring_interval()
+        self._service_schedule("recurring_interval")
+        return res
+
+    @api.depends("service_line_id.entitlement_id.invoice_prepaid")
+    def _compute_recurring_invoicing_type(self):
+        res = super()._compute_recurring_invoicing_type()
+        self._service_schedule("recurring_invoicing_type")
+        return res
+
+    @api.depends(
+        "service_line_id.date_start",
+        "service_line_id.entitlement_id.date_start",
+        "service_line_id.entitlement_id.period_alignment",
+        "service_line_id.entitlement_id.invoice_period",
+    )
+    def _compute_date_start(self):
+        res = super()._compute_date_start()
+        self._service_schedule("date_start")
+        return res
+
+    @api.depends(
+        "service_line_id.date_end",
+        "service_line_id.entitlement_id.date_end",
+        "last_date_invoiced",
+    )
+    def _compute_date_end(self):
+        """Other recurring lines keep the end they are given."""
+        self._service_schedule("date_end")
 
     def _first_month_lines(self):
         """Lines of service contracts whose periods run from the contract's
@@ -118,7 +187,7 @@ class ContractLine(models.Model):
         first, last, _invoice_date = self._get_period_to_invoice(
             self.last_date_invoiced, self.recurring_next_date
         )
-        values = service_line._invoice_values(first, last, self.price_unit)
+        values = service_line._invoice_values(first, last)
         if not values:
             return {}
         partner = self.contract_id.partner_id

@@ -43,13 +43,3 @@ def ledger_writer():
 
 def is_ledger_writer():
     return _WRITER.get()
-
-
-def changed_values(record, vals):
-    """The part of ``vals`` that differs from what ``record`` holds."""
-    return {
-        fname: value
-        for fname, value in vals.items()
-        if record._fields[fname].convert_to_cache(value, record, validate=False)
-        != record._fields[fname].convert_to_cache(record[fname], record, validate=False)
-    }

@@ -6,12 +6,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools.misc import format_date
 
 from .contract_periods import first_whole_month, grid_period
-from .ledger_guard import (
-    changed_values,
-    gain_loss_reason,
-    is_ledger_writer,
-    ledger_writer,
-)
+from .ledger_guard import gain_loss_reason, is_ledger_writer, ledger_writer
 
 # Invoice period -> (OCA contract recurrence, interval, months).
 INVOICE_PERIODS = {
@@ -267,7 +262,7 @@ class ServiceEntitlement(models.Model):
                 )
         res = super().write(vals)
         if {"date_start", "date_end"} & set(vals):
-            self.filtered("contract_line_ids")._contract_sync()
+            self.filtered("contract_line_ids")._contract_follow_lines()
         return res
 
     # ------------------------------------------------------------------
@@ -390,7 +385,7 @@ class ServiceEntitlement(models.Model):
                 ("state", "in", ("waiting", "active")),
                 ("contract_line_ids", "!=", False),
             ]
-        )._contract_sync()
+        )._contract_follow_lines()
         return res
 
     def action_view_contract_invoices(self):
@@ -494,10 +489,10 @@ class ServiceEntitlement(models.Model):
             "service_entitlement.product_service_contract"
         )
 
-    def _contract_sync(self, lines=None):
-        """The coverage follows the lines in force today; the recurring
-        contract's lines follow the contract lines (only ``lines``, when
-        given: those that changed)."""
+    def _contract_follow_lines(self, lines=None):
+        """The coverage follows the lines in force today; each line of a
+        contract invoiced by period gets its recurring line once (only
+        ``lines``, when given: the new ones)."""
         today = fields.Date.context_today(self)
         for rec in self:
             if rec.entitlement_type != "service_contract" or not rec.contract_line_ids:
@@ -516,26 +511,26 @@ class ServiceEntitlement(models.Model):
                         }
                     )
             if rec.contract_id:
-                rec._contract_sync_lines(
+                rec._contract_lines_create(
                     rec.contract_line_ids if lines is None else lines
                 )
 
-    def _contract_sync_lines(self, lines=None):
+    def _contract_lines_create(self, lines):
+        """The recurring lines that invoice ``lines`` (those without one)."""
         self.ensure_one()
-        ContractLine = self.env["contract.line"].sudo()
-        if lines is None:
-            lines = self.contract_line_ids
+        new = lines.filtered(
+            lambda line: line.entitlement_id == self and not line.contract_line_id
+        )
+        if not new:
+            return
         with ledger_writer():
-            for line in lines.filtered(lambda line: line.entitlement_id == self):
-                vals = line._prepare_contract_line_vals()
-                if line.contract_line_id:
-                    oca = line.contract_line_id.sudo()
-                    changed = changed_values(oca, vals)
-                    if changed:
-                        oca.write(changed)
-                else:
-                    vals["contract_id"] = self.contract_id.id
-                    line._write_flow({"contract_line_id": ContractLine.create(vals).id})
+            recurring = (
+                self.env["contract.line"]
+                .sudo()
+                .create([line._prepare_contract_line_vals() for line in new])
+            )
+            for line, oca in zip(new, recurring, strict=True):
+                line._write_flow({"contract_line_id": oca.id})
 
     def _prepare_contract_vals(self):
         """Values of the ``contract.contract`` that invoices this contract."""
@@ -565,7 +560,7 @@ class ServiceEntitlement(models.Model):
             with ledger_writer():
                 contract = Contract.create(rec._prepare_contract_vals())
                 rec.sudo().write({"contract_id": contract.id})
-            rec._contract_sync()
+            rec._contract_follow_lines()
             rec.message_post(
                 body=self.env._(
                     "Invoiced %(period)s, %(timing)s, by %(contract)s.",

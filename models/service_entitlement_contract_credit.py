@@ -33,7 +33,6 @@ class ServiceEntitlement(models.Model):
             with ledger_writer():
                 unstarted = (lines - started).contract_line_id.sudo()
                 unstarted.write({"is_canceled": True})
-            rec._contract_sync_lines()
 
     def _contract_credit(self, lines, day=None):
         """Credit note of what the invoices of ``lines`` cover after each
@@ -148,9 +147,7 @@ class ServiceEntitlement(models.Model):
         self.ensure_one()
         yesterday = fields.Date.context_today(self) - relativedelta(days=1)
         for line in lines:
-            if line.date_start > yesterday and not (
-                line.contract_line_id.sudo().last_date_invoiced
-            ):
+            if line.date_start > yesterday and not line.last_date_invoiced:
                 line.unlink()
             else:
                 line.date_end = max(yesterday, line.date_start)

@@ -14,9 +14,9 @@ class ServiceEntitlementContractLine(models.Model):
     """A service contract's line (Business Central's contract line): one
     serial number or product, its annual value and discount, and the dates it
     is part of the contract.  The serial numbers and products of the lines in
-    force are the contract's coverage; each line is kept in step with a line
-    of the contract's ``contract.contract`` (OCA ``contract``), which
-    invoices it."""
+    force are the contract's coverage.  It is invoiced by a line of the
+    contract's ``contract.contract`` (OCA ``contract``) whose schedule and
+    price are computed from it (``_recurring_schedule``)."""
 
     _name = "service.entitlement.contract.line"
     _description = "Service Contract Line"
@@ -110,6 +110,11 @@ class ServiceEntitlementContractLine(models.Model):
         copy=False,
         flow_only=True,
         index="btree_not_null",
+    )
+    last_date_invoiced = fields.Date(
+        related="contract_line_id.last_date_invoiced",
+        string="Invoiced Until",
+        help="The last day the line's invoices cover.",
     )
     credit_move_id = fields.Many2one(
         "account.move",
@@ -287,7 +292,7 @@ class ServiceEntitlementContractLine(models.Model):
     def create(self, vals_list):
         lines = super().create(vals_list)
         lines.entitlement_id._check_contract_editable(self.env._("add lines"))
-        lines.entitlement_id._contract_sync(lines)
+        lines.entitlement_id._contract_follow_lines(lines)
         lines._gain_loss_changes({}, "line_added")
         return lines
 
@@ -305,15 +310,13 @@ class ServiceEntitlementContractLine(models.Model):
             contract._contract_credit(
                 ending.filtered(lambda line, c=contract: line.entitlement_id == c)
             )
-        contracts._contract_sync(self)
+        contracts._contract_follow_lines(self)
         self._gain_loss_changes(before, None if "date_end" in vals else "line_changed")
         return res
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_invoiced(self):
-        invoiced = self.filtered(
-            lambda line: line.contract_line_id.sudo().last_date_invoiced
-        )
+        invoiced = self.filtered("last_date_invoiced")
         if invoiced:
             raise UserError(
                 self.env._(
@@ -339,7 +342,7 @@ class ServiceEntitlementContractLine(models.Model):
         res = super().unlink()
         with ledger_writer():
             oca_lines.unlink()
-        contracts.exists()._contract_sync()
+        contracts.exists()._contract_follow_lines()
         return res
 
     def _ending(self, date_end):
@@ -350,6 +353,22 @@ class ServiceEntitlementContractLine(models.Model):
         )
 
     def _check_not_credited(self, vals):
+        moved = self.filtered(
+            lambda line: (
+                line.last_date_invoiced
+                and "date_start" in vals
+                and fields.Date.to_date(vals["date_start"]) != line.date_start
+            )
+        )
+        if moved:
+            raise UserError(
+                self.env._(
+                    "%(line)s has been invoiced until %(date)s: its start date "
+                    "cannot change any more.",
+                    line=moved[0].name,
+                    date=moved[0].last_date_invoiced,
+                )
+            )
         credited = self.filtered("credit_move_id")
         if credited and ({"date_end", "date_start"} | PRICE_FIELDS) & set(vals):
             raise UserError(
@@ -367,48 +386,52 @@ class ServiceEntitlementContractLine(models.Model):
     # ------------------------------------------------------------------
 
     def _prepare_contract_line_vals(self):
-        """Values of the ``contract.line`` that invoices this line."""
+        """Values that create the ``contract.line`` invoicing this line; from
+        then on its computes work its schedule out of this line (see
+        ``contract.line``).  The schedule is given here too, or OCA's
+        defaults (today, monthly, prepaid) would win over those computes."""
         self.ensure_one()
         contract = self.entitlement_id
-        rule_type, interval, months = contract._invoice_period_rule()
-        # Calendar periods are OCA contract's own, from the period's first
-        # day (the first one prorated); the first-month grid is worked out
-        # from the line's first day (see contract.line).
-        period_start = (
-            contract._invoice_period_start(self.date_start)
-            if contract.period_alignment == "calendar"
-            else self.date_start
-        )
-        date_end = min(self.date_end or contract.date_end, contract.date_end)
-        vals = {
-            "name": self.env._(
-                "%(contract)s: %(item)s", contract=contract.code, item=self.name
-            ),
+        return {
+            "contract_id": contract.contract_id.id,
+            "service_line_id": self.id,
             "product_id": contract._contract_product().id,
             "quantity": 1.0,
             "automatic_price": False,
-            "price_unit": self.sudo().line_value * months / 12.0,
-            "discount": self.sudo().discount,
+            **self._recurring_schedule(),
+        }
+
+    def _recurring_schedule(self, last_date_invoiced=False):
+        """What the recurring line that invoices this line is: its name,
+        period rule, first and last day (never before what was invoiced: an
+        ended prepaid line is credited instead) and the price of a whole
+        period after the line discount.  Calendar periods are OCA contract's
+        own, from the first day of the period that holds the line's start
+        (that period is prorated); the first-month grid runs from the line's
+        own first day (see ``contract.line._first_month_lines``)."""
+        self.ensure_one()
+        contract = self.entitlement_id
+        rule_type, interval, months = contract._invoice_period_rule()
+        end = min(self.date_end or contract.date_end, contract.date_end)
+        return {
+            "name": f"{contract.code}: {self.name}",
             "recurring_rule_type": rule_type,
             "recurring_interval": interval,
             "recurring_invoicing_type": (
                 "pre-paid" if contract.invoice_prepaid else "post-paid"
             ),
-            "date_start": period_start,
-            "date_end": max(
-                date_end, self.contract_line_id.last_date_invoiced or date_end
+            "date_start": (
+                contract._invoice_period_start(self.date_start)
+                if contract.period_alignment == "calendar"
+                else self.date_start
             ),
-            "service_line_id": self.id,
+            "date_end": max(end, last_date_invoiced or end),
+            "price_unit": self.sudo().line_amount * months / 12.0,
         }
-        if self.contract_line_id:
-            # The dates of the next invoice follow from what was invoiced.
-            vals.pop("date_start")
-        return vals
 
-    def _invoice_values(self, first, last, period_price):
+    def _invoice_values(self, first, last):
         """What the line is invoiced for the period ``first``..``last``:
-        the days it is in force then, its price and discount for them
-        (``period_price``: the price of a whole period before discount), or
+        the days it is in force then, its price and discount for them, or
         None when it is not in force.  Month parts (Business Central): the
         annual amount after discount over 12 times the month parts, rounded
         per line; days: the period price times the days in force over the
@@ -429,6 +452,7 @@ class ServiceEntitlementContractLine(models.Model):
                 "discount": 0.0,
                 "annual_amount": line.line_amount,
             }
+        period_price = line.line_value * contract._invoice_period_rule()[2] / 12.0
         period_start, period_end = contract._invoice_grid_period(first)
         fraction = ((end - start).days + 1) / ((period_end - period_start).days + 1)
         return {
@@ -448,7 +472,7 @@ class ServiceEntitlementContractLine(models.Model):
         first, last, __ = oca._get_period_to_invoice(
             oca.last_date_invoiced, oca.recurring_next_date
         )
-        values = self._invoice_values(first, last, oca.price_unit)
+        values = self._invoice_values(first, last)
         if not values:
             return 0.0
         return self.currency_id.round(

@@ -152,7 +152,8 @@ class TestContractPortal(PdfTextMixin, RepairEntitlementCase, HttpCase):
         self.assertTrue(quote.contract_id)
         oca_line = quote.contract_id.contract_line_ids
         self.assertEqual(len(oca_line), 1)
-        self.assertEqual(oca_line.price_unit, 300.0)  # a quarter of 1,200
+        # A quarter of 1,200.00 after the 12.5 % line discount.
+        self.assertEqual(oca_line.price_unit, 262.5)
         self.assertEqual(oca_line.recurring_invoicing_type, "pre-paid")
         self.assertLogged(quote, "Quote signed on the portal by Dana Adatum")
         signed = (quote.signed_on, quote.contract_id)

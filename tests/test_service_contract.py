@@ -433,6 +433,36 @@ class TestContractInvoicing(ServiceContractCase):
             with self.assertRaisesRegex(UserError, "cannot go back to draft"):
                 contract.action_draft()
 
+    def test_the_line_a_manager_edits_is_the_one_that_invoices(self):
+        """OCA's recurring line is worked out from the service contract line
+        by the ORM (no copy): what a manager changes on the contract's line
+        is what the next invoice uses, and what was invoiced stays put."""
+        with freeze_time("2027-02-15"):
+            contract = self._create_contract()
+            contract.action_activate()
+            line = contract.contract_line_ids[0].with_user(self.manager_user)
+            oca_line = line.contract_line_id
+            line.write({"date_start": date(2027, 4, 2), "discount": 50.0})
+            self.assertEqual(oca_line.date_start, date(2027, 4, 1))
+            self.assertEqual(oca_line.price_unit, 150.0)
+            line.date_end = date(2027, 5, 31)
+            self.assertEqual(oca_line.date_end, date(2027, 5, 31))
+            line.discount = 0.0
+        with freeze_time("2027-04-02"):
+            invoice = self._invoice_due(date(2027, 4, 2))
+            invoice_line = self._lines_by_item(invoice)[line.lot_id.name]
+            # 2 April to 31 May of a quarter: 60 of 91 days of 300.00.
+            self.assertAlmostEqual(invoice_line.price_subtotal, 197.80, places=2)
+            self.assertEqual(line.last_date_invoiced, date(2027, 5, 31))
+            with self.assertRaisesRegex(UserError, "start date cannot change"):
+                line.date_start = date(2027, 4, 20)
+            # An earlier end is credited; the recurring line keeps what was
+            # invoiced.
+            invoice.action_post()
+            line.date_end = date(2027, 4, 30)
+            self.assertEqual(oca_line.date_end, date(2027, 5, 31))
+            self.assertTrue(line.credit_move_id)
+
 
 class TestPriceUpdate(ServiceContractCase):
     def test_update_prices(self):
