@@ -1,6 +1,7 @@
 import importlib.util
 import os
 
+from odoo import Command
 from odoo.modules import get_module_path
 from odoo.tests.common import tagged
 from odoo.tools.sql import column_exists
@@ -122,3 +123,39 @@ class TestContractRulesMigration(RepairEntitlementCase):
         new = self._create_entitlement(entitlement_type="service_contract")
         self.assertEqual(new.proration_method, "month_parts")
         self.assertEqual(new.period_alignment, "first_month")
+
+
+class TestRecurringLineMigration(RepairEntitlementCase):
+    """18.0.1.6.0: the recurring lines of service contract lines, which
+    repeated the line discount, take a period's price after it."""
+
+    def test_recurring_lines_take_the_price_after_discount(self):
+        contract = self._create_entitlement(
+            entitlement_type="service_contract",
+            invoice_period="quarter",
+            contract_line_ids=[
+                Command.create(
+                    {
+                        "lot_id": self._create_lot("MIG-1").id,
+                        "line_value": 1200.0,
+                        "discount": 25.0,
+                    }
+                )
+            ],
+        )
+        contract.action_activate()
+        oca_line = contract.contract_line_ids.contract_line_id
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE contract_line SET discount = 25, name = 'former' WHERE id = %s",
+            [oca_line.id],
+        )
+        self.env.invalidate_all()
+        load_migration("18.0.1.6.0").migrate(self.env.cr, "18.0.1.5.0")
+        self.env.invalidate_all()
+        self.assertEqual(oca_line.price_unit, 225.0)
+        self.assertEqual(oca_line.discount, 0.0)
+        self.assertEqual(
+            oca_line.name,
+            f"{contract.code}: {contract.contract_line_ids.name}",
+        )
