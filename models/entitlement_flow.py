@@ -79,12 +79,14 @@ class ServiceEntitlementFlow(models.AbstractModel):
         for doc in docs:
             entitlement = doc._entitlement_terms()
             excluded = bool(entitlement) and doc._entitlement_excludes(entitlement)
+            live = lives.get(doc.id)
+            # A suspension stops a new consumption, not one already made.
             due = (
                 bool(entitlement)
                 and not excluded
                 and entitlement.consume_on in doc._entitlement_triggers_passed()
+                and (live or not doc._entitlement_suspended(entitlement))
             )
-            live = lives.get(doc.id)
             if live and (not due or live.entitlement_id != entitlement):
                 steps.append(self._release_step(doc, live, excluded=excluded))
             elif live and live.waiver != doc._entitlement_waiver_code():

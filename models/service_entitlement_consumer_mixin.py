@@ -8,6 +8,7 @@ COVERAGE_VERDICTS = [
     ("excluded", "Excluded"),
     ("not_valid", "Expired or not yet valid"),
     ("exhausted", "Exhausted"),
+    ("suspended", "Suspended"),
     ("none", "No entitlement"),
 ]
 ENTITLEMENT_DECISIONS = [("override", "Block Overridden"), ("goodwill", "Goodwill")]
@@ -223,6 +224,22 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
                 "user": self.entitlement_decision_user_id or self.env.user,
             }
         return None
+
+    def _entitlement_suspension(self, entitlement):
+        """Why ``entitlement``'s coverage of the document is suspended on the
+        document's date: (contract line, overdue since) of a planned service
+        overdue beyond what the contract allows, or None."""
+        self.ensure_one()
+        return entitlement._planned_suspension(
+            self._entitlement_get_lot(), self._entitlement_get_date()
+        )
+
+    def _entitlement_suspended(self, entitlement):
+        """The suspension that stops the document from using ``entitlement``:
+        none once it is covered otherwise (goodwill, a re-repair)."""
+        if self._entitlement_waiver():
+            return None
+        return self._entitlement_suspension(entitlement)
 
     def _entitlement_waiver_code(self):
         waiver = self._entitlement_waiver()

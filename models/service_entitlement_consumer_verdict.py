@@ -125,6 +125,17 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
                     reason=self._entitlement_get_fault_reason().name,
                 )
             )
+        suspension = self._entitlement_suspended(entitlement)
+        if suspension:
+            raise UserError(
+                self.env._(
+                    "%(doc)s cannot use %(entitlement)s: %(why)s. Do the planned "
+                    "service first, or choose no entitlement.",
+                    doc=self.display_name,
+                    entitlement=entitlement.display_name,
+                    why=self._entitlement_explain_suspension(entitlement, *suspension),
+                )
+            )
         if (
             entitlement.allocation_type == "hours"
             and not self._entitlement_waiver()
@@ -166,6 +177,11 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
                 date=format_date(self.env, date),
                 start=format_date(self.env, entitlement.date_start),
                 end=format_date(self.env, entitlement.date_end),
+            )
+        suspension = not live and self._entitlement_suspended(entitlement)
+        if suspension:
+            return "suspended", self._entitlement_explain_suspension(
+                entitlement, *suspension
             )
         if self.entitlement_decision == "goodwill":
             return "covered", explain and self.env._(
@@ -210,6 +226,16 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
             date=format_date(self.env, date),
             start=format_date(self.env, best.date_start),
             end=format_date(self.env, best.date_end),
+        )
+
+    def _entitlement_explain_suspension(self, entitlement, line, since):
+        return self.env._(
+            "%(entitlement)s is suspended: the planned service of %(item)s due "
+            "%(date)s is overdue by more than %(days)s days",
+            entitlement=entitlement.display_name,
+            item=line.lot_id.name,
+            date=format_date(self.env, since),
+            days=entitlement.planned_suspend_days,
         )
 
     def _entitlement_explain(self, entitlement):

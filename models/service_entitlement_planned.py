@@ -50,7 +50,15 @@ class ServiceEntitlement(models.Model):
         "repair; otherwise they are covered without using them.",
     )
 
-    @api.constrains("planned_horizon_days")
+    planned_suspend_days = fields.Integer(
+        string="Suspend When Planned Service Is Overdue By",
+        tracking=True,
+        help="Days: coverage of a serial number is suspended while its planned "
+        "service is overdue by more than this (its planned repair not done); "
+        "zero: never. Planned repairs themselves stay covered.",
+    )
+
+    @api.constrains("planned_horizon_days", "planned_suspend_days")
     def _check_planned_horizon_days(self):
         for rec in self:
             if rec.planned_horizon_days < 0:
@@ -60,6 +68,29 @@ class ServiceEntitlement(models.Model):
                         name=rec.display_name,
                     )
                 )
+            if rec.planned_suspend_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "%(name)s cannot suspend coverage after a negative number "
+                        "of days.",
+                        name=rec.display_name,
+                    )
+                )
+
+    def _planned_suspension(self, lot, day):
+        """(contract line, overdue since) when the planned service of ``lot``
+        under this contract is overdue on ``day`` by more than the contract's
+        suspension days; None otherwise."""
+        self.ensure_one()
+        if not (self.planned_suspend_days and lot and day):
+            return None
+        for line in self.sudo().contract_line_ids:
+            if line.lot_id != lot or not line.service_period:
+                continue
+            since = line._planned_overdue_since()
+            if since and since + timedelta(days=self.planned_suspend_days) < day:
+                return line, since
+        return None
 
 
 class ServiceEntitlementContractLine(models.Model):
@@ -141,6 +172,19 @@ class ServiceEntitlementContractLine(models.Model):
         if self.service_period_unit == "weeks":
             return day + relativedelta(weeks=self.service_period)
         return day + relativedelta(months=self.service_period)
+
+    def _planned_overdue_since(self):
+        """The first planned service date of the line still to do: its
+        planned repairs not done (nor cancelled), or its next planned date."""
+        self.ensure_one()
+        dates = [
+            repair.planned_date
+            for repair in self.sudo().planned_repair_ids
+            if repair.planned_service and repair.state not in ("done", "cancel")
+        ]
+        if self.next_planned_date:
+            dates.append(self.next_planned_date)
+        return min(dates, default=None)
 
     def _planned_limit(self, date_to):
         """The last day of the window whose planned service is made now:
@@ -277,6 +321,12 @@ class RepairOrder(models.Model):
     planned_date = fields.Date(
         string="Planned Service Date", readonly=True, copy=False, flow_only=True
     )
+
+    def _entitlement_suspension(self, entitlement):
+        """A planned repair is the overdue service itself: never suspended."""
+        if self.planned_service:
+            return None
+        return super()._entitlement_suspension(entitlement)
 
     def init(self):
         res = super().init()

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from freezegun import freeze_time
 
 from odoo import SUPERUSER_ID, Command, api, fields
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.service import model as service_model
 from odoo.tests import TransactionCase
 
@@ -132,6 +132,67 @@ class TestPlannedService(ServiceContractCase):
             self._confirm_planned(repair)
         self.assertEqual(contract.used_terms, 1)
 
+    def test_overdue_planned_service_suspends_coverage(self):
+        """Coverage of a serial number is suspended while its planned service
+        is overdue by more than the contract's days, with the reason on the
+        repair; the planned repair itself stays covered, and once it is done
+        the serial number is covered again."""
+        with freeze_time("2027-01-01"):
+            contract = self._contract(planned_suspend_days=14)
+            contract.action_activate()
+        planned = self._run("2027-01-05").filtered(lambda r: r.lot_id == self.lot_a)
+        self.assertEqual(planned.planned_date, date(2027, 2, 1))
+        with freeze_time("2027-02-15"):
+            # 14 days overdue: not more than the contract allows.
+            repair = self._create_walk_in_repair()
+            self.assertEqual(repair.entitlement_coverage, "covered")
+        with freeze_time("2027-02-16"):
+            repair = self._create_walk_in_repair()
+            self.assertEqual(repair.entitlement_id, contract)
+            self.assertEqual(repair.entitlement_coverage, "suspended")
+            self.assertIn(
+                "planned service of SRV-A due 02/01/2027 is overdue by more than "
+                "14 days",
+                repair.entitlement_explanation,
+            )
+            # Another serial of the contract is not held by SRV-A's service.
+            other = self._create_walk_in_repair(self.lot_b)
+            self.assertEqual(other.entitlement_coverage, "suspended")
+            self.assertEqual(planned.entitlement_coverage, "covered")
+            self._confirm_planned(planned)
+            with self.assertRaisesRegex(UserError, "Do the planned service first"):
+                repair.action_validate()
+            self.assertEqual(repair.state, "draft")
+            self.assertEqual(contract.used_terms, 0, "nothing used")
+            planned.action_repair_start()
+            planned.action_repair_end()
+            self.assertEqual(planned.state, "done")
+            b_planned = self._planned().filtered(
+                lambda r: r.lot_id == self.lot_b and r.planned_date == date(2027, 2, 1)
+            )
+            b_planned.action_repair_cancel()
+            repair.invalidate_recordset()
+            self.assertEqual(repair.entitlement_coverage, "covered")
+            self.assertIs(repair.action_validate(), True)
+            self.assertEqual(contract.used_terms, 1)
+        # A contract without the rule never suspends.
+        contract.sudo().planned_suspend_days = 0
+        with freeze_time("2027-06-30"):
+            self.assertEqual(
+                self._create_walk_in_repair(self.lot_b).entitlement_coverage,
+                "covered",
+            )
+
+    def _create_walk_in_repair(self, lot=None):
+        lot = lot or self.lot_a
+        return self.env["repair.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "product_id": lot.product_id.id,
+                "lot_id": lot.id,
+            }
+        )
+
     def test_bad_input_and_roles(self):
         contract = self._contract()
         line_a = contract.contract_line_ids[0]
@@ -147,6 +208,18 @@ class TestPlannedService(ServiceContractCase):
         ):
             contract.planned_horizon_days = -1
             contract.flush_recordset()
+        with (
+            self.assertRaisesRegex(ValidationError, "suspend coverage after a"),
+            self.env.cr.savepoint(),
+        ):
+            contract.planned_suspend_days = -1
+            contract.flush_recordset()
+        for user in (self.desk_user, self.technician_user, self.billing_user):
+            with (
+                self.subTest(user=user.login),
+                self.assertRaises(UserError),
+            ):
+                contract.with_user(user).planned_suspend_days = 5
         with (
             self.assertRaisesRegex(ValidationError, "planned service is for"),
             self.env.cr.savepoint(),
