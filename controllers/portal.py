@@ -60,10 +60,14 @@ class EntitlementPortal(CustomerPortal):
             offset=pager["offset"],
         )
         request.session["my_entitlements_history"] = entitlements.ids[:100]
+        # The loaners the customer has (their own loans, by record rule); the
+        # serial numbers and repairs are read past the stock's access rights.
+        loans = request.env["service.loaner.loan"].search([("state", "=", "lent")])
         values = self._prepare_portal_layout_values()
         values.update(
             {
                 "entitlements": entitlements,
+                "loans_sudo": loans.sudo(),
                 "page_name": "entitlement",
                 "pager": pager,
                 "default_url": "/my/entitlements",

@@ -46,3 +46,5 @@ from . import stock_lot
 from . import stock_move
 from . import stock_picking
 from . import repair_order_rating
+from . import service_loaner_loan
+from . import repair_order_loaner

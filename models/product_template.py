@@ -25,6 +25,32 @@ class ProductTemplate(models.Model):
         "company's setting.",
     )
 
+    service_loaner = fields.Boolean(
+        string="Loaner",
+        help="Serial numbers of this product are lent to customers while their "
+        "own item is repaired.",
+    )
+    loaner_for_product_ids = fields.Many2many(
+        "product.template",
+        "product_template_loaner_for_rel",
+        "loaner_id",
+        "product_id",
+        string="Lent For",
+        help="The products this loaner may stand in for; empty: any.",
+    )
+
+    @api.constrains("service_loaner", "tracking")
+    def _check_service_loaner(self):
+        for template in self:
+            if template.service_loaner and template.tracking != "serial":
+                raise ValidationError(
+                    self.env._(
+                        "%(product)s is a loaner: track it by serial number, so "
+                        "that each unit lent is known.",
+                        product=template.display_name,
+                    )
+                )
+
     @api.constrains("repair_warranty_days")
     def _check_repair_warranty_days(self):
         for template in self:

@@ -334,6 +334,7 @@ class RepairOrder(models.Model):
             return super().action_repair_cancel_draft()
 
     def action_repair_done(self):
+        self._loaner_check_returned()
         self.filtered("sla_hold_since")._sla_resume()
         with ledger_writer():
             res = super().action_repair_done()

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 
 class ResCompany(models.Model):
@@ -55,11 +55,62 @@ class ResCompany(models.Model):
         "of the repairs a service contract covers, in its profit.",
     )
 
+    entitlement_loaner_location_id = fields.Many2one(
+        "stock.location",
+        string="Loaner Location",
+        domain="[('usage', '=', 'internal')]",
+        help="Where loaners are kept between loans; the add-on's Loaners "
+        "location when empty.",
+    )
+    entitlement_loaner_days = fields.Integer(
+        string="Loaner Days After Planned End",
+        default=3,
+        help="A loaner's default due date: this many days after the repair's "
+        "resolution deadline (or its scheduled date).",
+    )
+    entitlement_loaner_late_days = fields.Integer(
+        string="Loaner Late Fee After (days)",
+        default=7,
+        help="A loaner this many days past its due date gets a late fee, once "
+        "per loan, drafted by a daily job as a billing line.",
+    )
+    entitlement_loaner_fee_product_id = fields.Many2one(
+        "product.product",
+        string="Loaner Late Fee Product",
+        domain="[('type', '=', 'service')]",
+        help="The service a late fee is invoiced with (its income account and "
+        "taxes); the add-on's Loaner Late Fee when empty.",
+    )
+    entitlement_loaner_fee = fields.Monetary(
+        string="Loaner Late Fee",
+        currency_field="currency_id",
+        default=50.0,
+        help="The amount of a late fee; zero: no late fees.",
+    )
+
     @api.constrains(
-        "repair_warranty_days", "repeat_failure_count", "entitlement_labor_cost_rate"
+        "repair_warranty_days",
+        "repeat_failure_count",
+        "entitlement_labor_cost_rate",
+        "entitlement_loaner_days",
+        "entitlement_loaner_late_days",
+        "entitlement_loaner_fee",
     )
     def _check_repair_warranty_settings(self):
         for company in self:
+            if (
+                min(
+                    company.entitlement_loaner_days,
+                    company.entitlement_loaner_late_days,
+                    company.entitlement_loaner_fee,
+                )
+                < 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Loaner days, late days and the late fee cannot be negative."
+                    )
+                )
             if company.repair_warranty_days < 0:
                 raise ValidationError(
                     self.env._("The repair warranty cannot be negative.")
@@ -72,3 +123,32 @@ class ResCompany(models.Model):
                 raise ValidationError(
                     self.env._("The repeat failure count cannot be negative.")
                 )
+
+    def _loaner_location(self):
+        self.ensure_one()
+        return self.entitlement_loaner_location_id or self.env.ref(
+            "service_entitlement.stock_location_loaners"
+        )
+
+    def _loaner_fee_product(self):
+        self.ensure_one()
+        return self.entitlement_loaner_fee_product_id or self.env.ref(
+            "service_entitlement.product_loaner_late_fee"
+        )
+
+    def _loaner_picking_type(self, kind):
+        """The company's delivery (``out``) or receipt (``in``) type that
+        moves loaners."""
+        self.ensure_one()
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.id)], limit=1
+        )
+        picking_type = warehouse.out_type_id if kind == "out" else warehouse.in_type_id
+        if not picking_type:
+            raise UserError(
+                self.env._(
+                    "%(company)s has no warehouse to move loaners with.",
+                    company=self.display_name,
+                )
+            )
+        return picking_type

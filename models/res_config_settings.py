@@ -27,3 +27,20 @@ class ResConfigSettings(models.TransientModel):
         readonly=False,
         currency_field="currency_id",
     )
+    entitlement_loaner_location_id = fields.Many2one(
+        related="company_id.entitlement_loaner_location_id", readonly=False
+    )
+    entitlement_loaner_days = fields.Integer(
+        related="company_id.entitlement_loaner_days", readonly=False
+    )
+    entitlement_loaner_late_days = fields.Integer(
+        related="company_id.entitlement_loaner_late_days", readonly=False
+    )
+    entitlement_loaner_fee_product_id = fields.Many2one(
+        related="company_id.entitlement_loaner_fee_product_id", readonly=False
+    )
+    entitlement_loaner_fee = fields.Monetary(
+        related="company_id.entitlement_loaner_fee",
+        readonly=False,
+        currency_field="currency_id",
+    )

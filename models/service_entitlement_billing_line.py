@@ -11,12 +11,11 @@ _logger = logging.getLogger(__name__)
 
 
 class ServiceEntitlementBillingLine(models.Model):
-    """What exceeded an entitlement's terms, waiting to be invoiced.
-
-    One line per consumption with an overage (a PostgreSQL constraint says so);
-    a line becomes one invoice line at most once: the invoice lines point back
-    at it, and a unique index on them ignores only cancelled invoices.
-    """
+    """What exceeded an entitlement's terms (or a loaner's late fee), waiting
+    to be invoiced.  One line per consumption with an overage (a PostgreSQL
+    constraint says so); a line becomes one invoice line at most once: the
+    invoice lines point back at it, and a unique index on them ignores only
+    cancelled invoices."""
 
     _name = "service.entitlement.billing.line"
     _description = "Entitlement Overage Billing Line"
@@ -35,18 +34,20 @@ class ServiceEntitlementBillingLine(models.Model):
     # with a ledger cannot be deleted: cascading only serves uninstallation.
     consumption_id = fields.Many2one(
         "service.entitlement.consumption",
-        required=True,
         readonly=True,
         ondelete="cascade",
         index=True,
     )
     entitlement_id = fields.Many2one(
         "service.entitlement",
-        required=True,
         readonly=True,
         index=True,
         ondelete="cascade",
         check_company=True,
+    )
+    # Or a loaner's late fee.
+    loan_id = fields.Many2one(
+        "service.loaner.loan", readonly=True, index="btree_not_null"
     )
     repair_id = fields.Many2one(
         "repair.order", readonly=True, index="btree_not_null", ondelete="set null"
@@ -140,6 +141,11 @@ class ServiceEntitlementBillingLine(models.Model):
             "consumption_uniq",
             "UNIQUE (consumption_id)",
             "A consumption makes at most one billing line.",
+        ),
+        (
+            "overage_or_fee",
+            "CHECK(consumption_id IS NOT NULL OR loan_id IS NOT NULL)",
+            "A billing line bills an overage or a loaner's late fee.",
         ),
     ]
 
@@ -340,12 +346,9 @@ class ServiceEntitlementBillingLine(models.Model):
     # ------------------------------------------------------------------
 
     def _lock_for_invoicing(self):
-        """Lock the lines in id order and mark them written, so that a second
-        clerk invoicing the same lines at the same time fails to serialize and
-        is retried, then finds them invoiced.
-
-        One statement: the subquery takes the locks in id order, the update
-        marks the locked rows."""
+        """Lock the lines in id order (the subquery) and mark them written (the
+        update), so that a second clerk invoicing the same lines at the same
+        time fails to serialize and is retried, then finds them invoiced."""
         if not self:
             return
         self.env.flush_all()

@@ -36,6 +36,7 @@ CANDIDATE_FIELDS = [
     "has_channel_limits",
     "parts_coverage_percent",
     "labor_coverage_percent",
+    "planned_suspend_days",
 ]
 
 

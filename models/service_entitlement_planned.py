@@ -82,7 +82,12 @@ class ServiceEntitlement(models.Model):
         under this contract is overdue on ``day`` by more than the contract's
         suspension days; None otherwise."""
         self.ensure_one()
-        if not (self.planned_suspend_days and lot and day):
+        if not (
+            self.entitlement_type == "service_contract"
+            and self.planned_suspend_days
+            and lot
+            and day
+        ):
             return None
         for line in self.sudo().contract_line_ids:
             if line.lot_id != lot or not line.service_period:

@@ -66,6 +66,46 @@ class StockLot(models.Model):
         "entitlement manager was asked to propose a replacement.",
     )
 
+    service_loaner = fields.Boolean(related="product_id.service_loaner")
+    loan_ids = fields.One2many(
+        "service.loaner.loan", "lot_id", string="Loans", readonly=True
+    )
+    loaner_loan_id = fields.Many2one(
+        "service.loaner.loan",
+        string="Current Loan",
+        compute="_compute_loaner_state",
+        help="The loan of this loaner that is out.",
+    )
+    loaner_state = fields.Selection(
+        [("available", "Available"), ("lent", "Lent"), ("blocked", "Blocked")],
+        compute="_compute_loaner_state",
+        search="_search_loaner_state",
+    )
+
+    @api.depends("loan_ids.state", "service_blocked", "product_id.service_loaner")
+    def _compute_loaner_state(self):
+        for lot in self:
+            loan = lot.loan_ids.filtered(lambda loan: loan.state == "lent")[:1]
+            lot.loaner_loan_id = loan
+            if not lot.product_id.service_loaner:
+                lot.loaner_state = False
+            elif loan:
+                lot.loaner_state = "lent"
+            elif lot.service_blocked != "none":
+                lot.loaner_state = "blocked"
+            else:
+                lot.loaner_state = "available"
+
+    def _search_loaner_state(self, operator, value):
+        if operator != "=" or value not in ("available", "lent", "blocked"):
+            return NotImplemented
+        lent = ("loan_ids.state", "=", "lent")
+        loaner = ("product_id.service_loaner", "=", True)
+        if value == "lent":
+            return [loaner, lent]
+        blocked = "!=" if value == "blocked" else "="
+        return [loaner, ("service_blocked", blocked, "none"), "!", lent]
+
     @api.depends_context("uid")
     def _compute_service_block_editable(self):
         self.service_block_editable = self._service_block_manager()

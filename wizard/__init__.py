@@ -6,3 +6,5 @@ from . import service_entitlement_price_update_wizard
 from . import service_entitlement_contract_invoice_wizard
 from . import service_entitlement_accept_wizard
 from . import service_entitlement_planned_wizard
+from . import service_loaner_lend_wizard
+from . import service_loaner_finish_wizard
