@@ -11,6 +11,7 @@ KEPT_MODELS = (
     "product.template",
     "product.category",
     "stock.lot",
+    "stock.location",
 )
 
 
@@ -28,6 +29,7 @@ def _referenced_ids(cr, table, ids):
            AND con.confrelid = %s::regclass
            AND con.confdeltype IN ('r', 'a')
            AND src.relname NOT LIKE 'service\\_entitlement%%'
+           AND src.relname NOT LIKE 'service\\_loaner%%'
            AND src.relname != %s
         """,
         [table, table],
@@ -51,8 +53,8 @@ def uninstall_hook(env):
     """Odoo deletes the records the add-on created when it is uninstalled;
     those that invoices, recurring contracts or stock moves still refer to
     (the product invoiced for service contracts, invoiced customers, serial
-    numbers that moved) are kept as plain records instead, so that the books
-    and the stock stay whole and the log clean."""
+    numbers that moved, the loaner location) are kept as plain records
+    instead, so that the books and the stock stay whole and the log clean."""
     cr = env.cr
     env.flush_all()
     kept_products = set()

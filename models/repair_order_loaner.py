@@ -1,6 +1,6 @@
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
 
@@ -18,21 +18,15 @@ class RepairOrder(models.Model):
     loaner_loan_id = fields.Many2one(
         "service.loaner.loan",
         string="Loaner Out",
-        compute="_compute_loaner_loan_id",
-        help="The loaner the customer has while this repair is open.",
+        readonly=True,
+        copy=False,
+        flow_only=True,
+        help="The loaner the customer has while this repair is open: set when "
+        "it is lent, cleared when it is back.",
     )
     loaner_due_date = fields.Date(
-        string="Loaner Due", compute="_compute_loaner_loan_id"
+        related="loaner_loan_id.due_date", string="Loaner Due"
     )
-
-    @api.depends("loaner_loan_ids.state", "loaner_loan_ids.due_date")
-    def _compute_loaner_loan_id(self):
-        for repair in self:
-            loan = repair.loaner_loan_ids.filtered(lambda loan: loan.state == "lent")[
-                :1
-            ]
-            repair.loaner_loan_id = loan
-            repair.loaner_due_date = loan.due_date
 
     def action_loaner_lend(self):
         self.ensure_one()
@@ -75,7 +69,7 @@ class RepairOrder(models.Model):
         """A repair does not finish while its loaner is out, unless a manager
         said why it may."""
         for repair in self:
-            loan = repair.sudo().loaner_loan_id
+            loan = repair.loaner_loan_id.sudo()
             if loan and not loan.finish_reason:
                 raise UserError(
                     self.env._(

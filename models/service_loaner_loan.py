@@ -144,6 +144,7 @@ class ServiceLoanerLoan(models.Model):
                     "out_picking_id": picking.id,
                 }
             )
+            repair.sudo().loaner_loan_id = loan
         repair.message_post(
             body=self.env._(
                 "Loaner %(loaner)s lent to %(customer)s until %(date)s (%(transfer)s).",
@@ -238,6 +239,7 @@ class ServiceLoanerLoan(models.Model):
                         "in_picking_id": picking.id,
                     }
                 )
+                loan.repair_id.sudo().loaner_loan_id = False
             loan.repair_id.message_post(
                 body=self.env._(
                     "Loaner %(loaner)s received back (%(transfer)s).",

@@ -23,6 +23,7 @@ from . import test_i18n
 from . import test_integrity_api
 from . import test_invoicing_queries
 from . import test_lifecycle
+from . import test_loaners
 from . import test_mail_intake
 from . import test_matching_queries
 from . import test_migrations

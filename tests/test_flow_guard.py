@@ -77,6 +77,28 @@ class TestFlowOnlyDeclarations(IntegrityApiCase):
         # A rating asked of the customer.
         with ledger_writer():
             cls.fab_open.sudo()._rating_get_access_token()
+        # A loaner lent for a repair.
+        loaner = env["product.product"].create(
+            {
+                "name": "Loaner Laptop",
+                "type": "consu",
+                "is_storable": True,
+                "tracking": "serial",
+                "service_loaner": True,
+            }
+        )
+        loaner_lot = env["stock.lot"].create(
+            {"name": "LOAN-FLOW", "product_id": loaner.id}
+        )
+        env["stock.quant"]._update_available_quantity(
+            loaner,
+            env.ref("service_entitlement.stock_location_loaners"),
+            1.0,
+            lot_id=loaner_lot,
+        )
+        env["service.loaner.loan"]._lend(
+            cls.fab_open, loaner_lot, today + timedelta(days=5)
+        )
         # Another company, currency and journal to move things to.
         env["res.company"].create({"name": "Other Company"})
         env.flush_all()
