@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 from odoo.tools.misc import format_date
 
 from .ledger_guard import ledger_writer
@@ -49,7 +50,7 @@ class ServiceLoanerLoan(models.Model):
     )
     state = fields.Selection(LOAN_STATES, required=True, readonly=True, index=True)
     lent_on = fields.Datetime(required=True, readonly=True)
-    lent_by_id = fields.Many2one("res.users", string="Lent By", readonly=True)
+    lent_by_id = fields.Many2one("res.users", readonly=True)
     due_date = fields.Date(required=True, readonly=True, index=True)
     returned_on = fields.Datetime(readonly=True)
     returned_by_id = fields.Many2one("res.users", string="Received By", readonly=True)
@@ -75,10 +76,12 @@ class ServiceLoanerLoan(models.Model):
         # A loaner is lent once at a time, and a repair lends one at a time.
         for column in ("lot_id", "repair_id"):
             self.env.cr.execute(
-                f"""
-                CREATE UNIQUE INDEX IF NOT EXISTS service_loaner_loan_{column}_open
-                ON service_loaner_loan ({column}) WHERE state = 'lent'
-                """
+                SQL(
+                    "CREATE UNIQUE INDEX IF NOT EXISTS %s ON service_loaner_loan "
+                    "(%s) WHERE state = 'lent'",
+                    SQL.identifier(f"service_loaner_loan_{column}_open"),
+                    SQL.identifier(column),
+                )
             )
         return res
 
@@ -158,14 +161,15 @@ class ServiceLoanerLoan(models.Model):
 
     @api.model
     def _check_lendable(self, repair, lot, due_date, location):
-        _ = self.env._
         if repair.state in ("done", "cancel"):
             raise UserError(
-                _("%(repair)s is closed: no loaner.", repair=repair.display_name)
+                self.env._(
+                    "%(repair)s is closed: no loaner.", repair=repair.display_name
+                )
             )
         if repair.sudo().loaner_loan_id:
             raise UserError(
-                _(
+                self.env._(
                     "%(repair)s already has loaner %(loaner)s out.",
                     repair=repair.display_name,
                     loaner=repair.sudo().loaner_loan_id.lot_id.display_name,
@@ -173,12 +177,16 @@ class ServiceLoanerLoan(models.Model):
             )
         lot = lot.sudo()
         if not lot.product_id.service_loaner:
-            raise UserError(_("%(lot)s is not a loaner.", lot=lot.display_name))
+            raise UserError(
+                self.env._("%(lot)s is not a loaner.", lot=lot.display_name)
+            )
         if lot.service_blocked != "none":
-            raise UserError(_("Loaner %(lot)s is blocked.", lot=lot.display_name))
+            raise UserError(
+                self.env._("Loaner %(lot)s is blocked.", lot=lot.display_name)
+            )
         if lot.loaner_loan_id:
             raise UserError(
-                _(
+                self.env._(
                     "Loaner %(lot)s is already lent (%(repair)s, due %(date)s).",
                     lot=lot.display_name,
                     repair=lot.loaner_loan_id.repair_id.display_name,
@@ -188,7 +196,7 @@ class ServiceLoanerLoan(models.Model):
         allowed = lot.product_id.loaner_for_product_ids
         if allowed and repair.product_id.product_tmpl_id not in allowed:
             raise UserError(
-                _(
+                self.env._(
                     "Loaner %(lot)s does not stand in for %(product)s.",
                     lot=lot.display_name,
                     product=repair.product_id.display_name,
@@ -198,14 +206,14 @@ class ServiceLoanerLoan(models.Model):
             lambda q: q.quantity > 0 and q.location_id._child_of(location)
         ):
             raise UserError(
-                _(
+                self.env._(
                     "Loaner %(lot)s is not in %(location)s.",
                     lot=lot.display_name,
                     location=location.display_name,
                 )
             )
         if not due_date or due_date < fields.Date.context_today(self):
-            raise UserError(_("A loaner's due date cannot be in the past."))
+            raise UserError(self.env._("A loaner's due date cannot be in the past."))
 
     def _receive(self):
         """The loaner is back: a receipt from the customer into the loaner
