@@ -36,6 +36,8 @@
         "wizard/service_loaner_lend_wizard_views.xml",
         "wizard/service_loaner_finish_wizard_views.xml",
         "views/service_loaner_views.xml",
+        "wizard/service_unit_replace_wizard_views.xml",
+        "views/service_lot_component_views.xml",
         "views/service_entitlement_contract_views.xml",
         "views/service_entitlement_profit_views.xml",
         "views/service_entitlement_gain_loss_views.xml",

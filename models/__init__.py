@@ -48,3 +48,5 @@ from . import stock_picking
 from . import repair_order_rating
 from . import service_loaner_loan
 from . import repair_order_loaner
+from . import service_lot_component
+from . import repair_order_replacement

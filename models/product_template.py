@@ -25,6 +25,11 @@ class ProductTemplate(models.Model):
         "company's setting.",
     )
 
+    part_warranty_days = fields.Integer(
+        string="Part Warranty (days)",
+        help="A part of this product that a repair installs in a service item "
+        "is under warranty this many days (shown in the item's components).",
+    )
     service_loaner = fields.Boolean(
         string="Loaner",
         help="Serial numbers of this product are lent to customers while their "
@@ -51,13 +56,14 @@ class ProductTemplate(models.Model):
                     )
                 )
 
-    @api.constrains("repair_warranty_days")
+    @api.constrains("repair_warranty_days", "part_warranty_days")
     def _check_repair_warranty_days(self):
         for template in self:
-            if template.repair_warranty_days < 0:
+            if min(template.repair_warranty_days, template.part_warranty_days) < 0:
                 raise ValidationError(
                     self.env._(
-                        "The repair warranty of %(product)s cannot be negative.",
+                        "The repair and part warranties of %(product)s cannot be "
+                        "negative.",
                         product=template.display_name,
                     )
                 )

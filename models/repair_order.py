@@ -343,6 +343,7 @@ class RepairOrder(models.Model):
                 lambda r: r._entitlement_terms().allocation_type == "hours"
             )._entitlement_recount_hours()
             self.filtered(lambda r: r.state == "done")._start_repair_warranty()
+        self.filtered(lambda r: r.state == "done")._components_replace()
         self._sla_record_response()
         self._sla_record_resolution()
         for repair in self.filtered(lambda r: r.state == "done" and r.planned_service):

@@ -37,6 +37,7 @@ TERMS_FIELDS = frozenset(
         "response_hours",
         "resolution_hours",
         "transferable",
+        "replacement_fresh",
         "proration_method",
         "period_alignment",
     }

@@ -95,6 +95,7 @@ class ServiceEntitlementTemplate(models.Model):
             "overage_product_id": self.overage_product_id.id,
             "overage_price": self.overage_price,
             "transferable": self.transferable,
+            "replacement_fresh": self.replacement_fresh,
             "proration_method": self.proration_method,
             "period_alignment": self.period_alignment,
             "planned_service_period": self.planned_service_period,

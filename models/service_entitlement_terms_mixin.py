@@ -60,6 +60,12 @@ class ServiceEntitlementTermsMixin(models.AbstractModel):
         "and the serial number's share of the remaining terms. Otherwise it "
         "stops covering the serial number.",
     )
+    replacement_fresh = fields.Boolean(
+        string="Replacement Unit Starts Afresh",
+        help="When a covered unit is replaced by a new one, the new unit gets "
+        "a fresh term from the replacement day (as long as a new one from this "
+        "template) instead of the rest of this one.",
+    )
     parts_coverage_percent = fields.Float(string="Parts Coverage (%)", default=100.0)
     labor_coverage_percent = fields.Float(string="Labour Coverage (%)", default=100.0)
     proration_method = fields.Selection(

@@ -66,6 +66,31 @@ class StockLot(models.Model):
         "entitlement manager was asked to propose a replacement.",
     )
 
+    component_ids = fields.One2many(
+        "service.lot.component", "lot_id", string="Components"
+    )
+    service_repair_ids = fields.One2many(
+        "repair.order", "lot_id", string="Repairs", readonly=True
+    )
+    service_defective = fields.Boolean(
+        string="Defective",
+        readonly=True,
+        copy=False,
+        flow_only=True,
+        tracking=True,
+        help="Replaced by another unit: its entitlements cover that one now.",
+    )
+    replaced_by_lot_id = fields.Many2one(
+        "stock.lot",
+        string="Replaced By Unit",
+        readonly=True,
+        copy=False,
+        flow_only=True,
+        index="btree_not_null",
+    )
+    replacement_of_lot_ids = fields.One2many(
+        "stock.lot", "replaced_by_lot_id", string="Replacement Of", readonly=True
+    )
     service_loaner = fields.Boolean(related="product_id.service_loaner")
     loan_ids = fields.One2many(
         "service.loaner.loan", "lot_id", string="Loans", readonly=True

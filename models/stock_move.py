@@ -19,6 +19,16 @@ class StockMove(models.Model):
         "technician's exclusion, or the repair's fault reason.",
     )
 
+    replaced_component_id = fields.Many2one(
+        "service.lot.component",
+        string="Replaces",
+        copy=False,
+        domain="[('lot_id', '=', parent.lot_id), ('state', '=', 'installed')]",
+        help="The component of the repaired serial number this part replaces: "
+        "when the repair is done, it goes to the serial's history as replaced "
+        "and this part takes its place.",
+    )
+
     @api.depends(
         "entitlement_excluded",
         "product_id",
@@ -66,6 +76,21 @@ class StockMove(models.Model):
                         "Only a part added to a repair can be excluded from its "
                         "coverage (%(product)s).",
                         product=move.product_id.display_name,
+                    )
+                )
+
+    @api.constrains("replaced_component_id", "repair_id", "repair_line_type")
+    def _check_replaced_component(self):
+        for move in self.filtered("replaced_component_id"):
+            component = move.replaced_component_id
+            if move.repair_line_type != "add" or component.lot_id != (
+                move.repair_id.lot_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(component)s is not a component of the repaired serial "
+                        "number: only a part added to its repair replaces it.",
+                        component=component.product_id.display_name,
                     )
                 )
 

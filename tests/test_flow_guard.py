@@ -99,6 +99,10 @@ class TestFlowOnlyDeclarations(IntegrityApiCase):
         env["service.loaner.loan"]._lend(
             cls.fab_open, loaner_lot, today + timedelta(days=5)
         )
+        # A component of a serial number.
+        env["service.lot.component"].create(
+            {"lot_id": cls.lot.id, "product_id": loaner.id}
+        )
         # Another company, currency and journal to move things to.
         env["res.company"].create({"name": "Other Company"})
         env.flush_all()

@@ -8,3 +8,4 @@ from . import service_entitlement_accept_wizard
 from . import service_entitlement_planned_wizard
 from . import service_loaner_lend_wizard
 from . import service_loaner_finish_wizard
+from . import service_unit_replace_wizard

@@ -1,0 +1,138 @@
+from odoo import fields, models
+from odoo.exceptions import UserError
+from odoo.tools.misc import format_date
+
+from .ledger_guard import ledger_writer
+
+
+class RepairOrder(models.Model):
+    """Replacements: the parts a repair puts in place of a serial number's
+    components (recorded when it is done, ``_components_replace``, called by
+    ``action_repair_done``), and the whole unit replaced by another one."""
+
+    _inherit = "repair.order"
+
+    replacement_lot_id = fields.Many2one(
+        "stock.lot",
+        string="Replacement Unit",
+        readonly=True,
+        copy=False,
+        flow_only=True,
+        help="The serial number that replaced the repaired one: its "
+        "entitlements and contract lines cover it now.",
+    )
+
+    def _components_replace(self):
+        """The parts of these done repairs that replace a component of the
+        repaired serial number take its place in its history."""
+        today = fields.Date.context_today(self)
+        for repair in self:
+            for move in repair.move_ids.filtered(
+                lambda m: (
+                    m.replaced_component_id
+                    and m.repair_line_type == "add"
+                    and m.state == "done"
+                )
+            ):
+                move.replaced_component_id._replace(
+                    move.product_id, move.lot_ids[:1], repair, today
+                )
+
+    def action_replace_unit(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Replace the Unit"),
+            "res_model": "service.unit.replace.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_repair_id": self.id},
+        }
+
+    def _replace_unit(self, new):
+        """``new`` replaces the repaired serial number: it becomes the
+        customer's service item, with the old one's entitlements and
+        contract lines (see ``service.entitlement._replace_unit``) and
+        warranty dates (or fresh ones); the old one is marked defective."""
+        self.ensure_one()
+        self.check_access("write")
+        if not self.env.user.has_group(
+            "service_entitlement.group_technician"
+        ) and not self.env.user.has_group(
+            "service_entitlement.group_entitlement_manager"
+        ):
+            raise UserError(
+                self.env._("Only technicians and entitlement managers replace units.")
+            )
+        old = self.lot_id.sudo()
+        new = new.sudo()
+        self._check_unit_replacement(old, new)
+        day = fields.Date.context_today(self)
+        entitlements = (
+            self.env["service.entitlement"]
+            .sudo()
+            .search(
+                [
+                    ("lot_ids", "in", old.ids),
+                    ("state", "in", ("draft", "waiting", "active")),
+                ]
+            )
+        )
+        fresh = entitlements._replace_unit(old, new, day)
+        with ledger_writer():
+            new.write(
+                {
+                    "customer_id": old.customer_id.id,
+                    "warranty_date_start": (day if fresh else old.warranty_date_start),
+                    "warranty_date_end": (
+                        max(fresh.mapped("date_end"))
+                        if fresh
+                        else old.warranty_date_end
+                    ),
+                }
+            )
+            old.write({"service_defective": True, "replaced_by_lot_id": new.id})
+            self.sudo().replacement_lot_id = new
+        message = self.env._(
+            "%(old)s replaced by %(new)s on %(date)s (%(repair)s).",
+            old=old.name,
+            new=new.name,
+            date=format_date(self.env, day),
+            repair=self.name,
+        )
+        for record in (self, old, new):
+            record.message_post(body=message)
+        return new
+
+    def _check_unit_replacement(self, old, new):
+        if not old:
+            raise UserError(
+                self.env._(
+                    "%(repair)s names no serial number to replace.",
+                    repair=self.display_name,
+                )
+            )
+        if self.state == "cancel":
+            raise UserError(
+                self.env._("%(repair)s is cancelled.", repair=self.display_name)
+            )
+        if self.replacement_lot_id or old.service_defective:
+            raise UserError(self.env._("%(lot)s was already replaced.", lot=old.name))
+        if new == old or new.service_defective:
+            raise UserError(
+                self.env._(
+                    "%(lot)s cannot replace %(old)s.", lot=new.name, old=old.name
+                )
+            )
+        if new.customer_id and new.customer_id != old.customer_id:
+            raise UserError(
+                self.env._(
+                    "%(lot)s belongs to %(customer)s.",
+                    lot=new.name,
+                    customer=new.customer_id.display_name,
+                )
+            )
+        if new.product_id.tracking != "serial":
+            raise UserError(
+                self.env._("A replacement unit is tracked by serial number.")
+            )

@@ -1,0 +1,254 @@
+"""Components and replacements: a serial number's components (entered by
+hand), the part a repair puts in place of one (kept in the serial's
+history, with the new part's warranty), and a whole unit replaced by
+another serial number that takes over its coverage."""
+
+from datetime import timedelta
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+
+from .common import RepairEntitlementCase
+from .test_integrity_api import IntegrityApiCase
+
+
+class ComponentCase(RepairEntitlementCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.battery = cls.env["product.product"].create(
+            {
+                "name": "Battery 4-cell",
+                "type": "consu",
+                "list_price": 90.0,
+                "part_warranty_days": 180,
+            }
+        )
+        cls.ssd = cls._create_product("SSD 512 GB")
+        cls.ssd_lot = cls._create_lot("SSD-1", product=cls.ssd)
+
+    def _component(self, user=None, **vals):
+        return (
+            self.env["service.lot.component"]
+            .with_user(user or self.technician_user)
+            .create({"lot_id": self.lot.id, "product_id": self.battery.id, **vals})
+        )
+
+
+class TestComponents(ComponentCase):
+    def test_components_by_hand(self):
+        battery = self._component()
+        ssd = (
+            self.env["service.lot.component"]
+            .with_user(self.technician_user)
+            .create({"lot_id": self.lot.id, "component_lot_id": self.ssd_lot.id})
+        )
+        self.assertEqual(ssd.product_id, self.ssd, "the serial's product")
+        self.assertEqual(self.lot.component_ids, battery | ssd)
+        self.assertEqual(battery.state, "installed")
+        self.assertEqual(battery.installed_on, self.today)
+        self.assertEqual(
+            self.lot.with_user(self.desk_user).component_ids, battery | ssd
+        )
+        with self.assertRaises(AccessError):
+            self._component(user=self.desk_user)
+        for vals, message in (
+            ({"component_lot_id": self.lot.id, "product_id": self.laptop.id}, "itself"),
+            ({"component_lot_id": self.ssd_lot.id}, "serial number of SSD"),
+        ):
+            with (
+                self.subTest(message=message),
+                self.assertRaisesRegex(ValidationError, message),
+            ):
+                self._component(**vals)
+        with self.assertRaisesRegex(AccessError, "follows the service flow"):
+            battery.with_user(self.technician_user).state = "replaced"
+        with self.assertRaisesRegex(AccessError, "follows the service flow"):
+            self._component(part_warranty_end=self.today)
+        battery.with_user(self.manager_user).unlink()
+
+    def test_repair_replaces_a_component(self):
+        old = self._component()
+        other_lot = self._component(lot_id=self.lot2.id)
+
+        def part(line_type, component):
+            return Command.create(
+                {
+                    "product_id": self.battery.id,
+                    "product_uom_qty": 1,
+                    "quantity": 1,
+                    "repair_line_type": line_type,
+                    "replaced_component_id": component.id,
+                }
+            )
+
+        for line_type, component, message in (
+            ("remove", old, "only a part added"),
+            ("add", other_lot, "not a component"),
+        ):
+            with (
+                self.subTest(message=message),
+                self.assertRaisesRegex(ValidationError, message),
+                self.env.cr.savepoint(),
+            ):
+                self._create_repair(move_ids=[part(line_type, component)])
+                self.env.flush_all()
+            self.env.invalidate_all()
+        repair = self._create_repair(move_ids=[part("add", old)])
+        self.assertEqual(old.state, "installed", "not before the repair is done")
+        self._finish(repair)
+        new = old.replaced_by_id
+        self.assertEqual(
+            (old.state, old.replaced_on, old.replaced_repair_id),
+            ("replaced", self.today, repair),
+        )
+        self.assertEqual(
+            (new.state, new.product_id, new.installed_repair_id, new.installed_on),
+            ("installed", self.battery, repair, self.today),
+        )
+        self.assertEqual(new.part_warranty_end, self.today + timedelta(days=180))
+        self.assertEqual(new.replacement_of_ids, old)
+        # The serial's history: both components, and the repair.
+        self.assertEqual(self.lot.component_ids, old | new)
+        self.assertIn(repair, self.lot.service_repair_ids)
+        with self.assertRaisesRegex(UserError, "history"):
+            old.with_user(self.manager_user).unlink()
+        with self.assertRaisesRegex(UserError, "already replaced"):
+            old._replace(self.battery, self.env["stock.lot"], repair, self.today)
+
+
+class TestUnitReplacement(ComponentCase):
+    def _replace(self, repair, new_lot, user=None):
+        wizard = (
+            self.env["service.unit.replace.wizard"]
+            .with_user(user or self.technician_user)
+            .create({"repair_id": repair.id, "new_lot_id": new_lot.id})
+        )
+        wizard.action_replace()
+
+    def test_new_unit_takes_over_the_coverage(self):
+        warranty = self._active_entitlement(lot_ids=[Command.set(self.lot.ids)])
+        contract = self._active_entitlement(
+            name="Gold",
+            entitlement_type="service_contract",
+            contract_line_ids=[
+                Command.create({"lot_id": self.lot.id, "line_value": 600.0}),
+                Command.create({"lot_id": self.lot2.id, "line_value": 600.0}),
+            ],
+        )
+        new_lot = self._create_lot("LAP-0099")
+        repair = self._create_repair()
+        self._replace(repair, new_lot)
+        self.assertEqual(warranty.lot_ids, new_lot)
+        self.assertEqual(contract.lot_ids, new_lot | self.lot2)
+        self.assertEqual(contract.contract_line_ids.lot_id, new_lot | self.lot2)
+        self.assertEqual(new_lot.customer_id, self.customer)
+        self.assertEqual(new_lot.warranty_date_end, self.lot.warranty_date_end)
+        self.assertTrue(self.lot.service_defective)
+        self.assertEqual(self.lot.replaced_by_lot_id, new_lot)
+        self.assertEqual(new_lot.replacement_of_lot_ids, self.lot)
+        self.assertEqual(repair.replacement_lot_id, new_lot)
+        self.assertLogged(repair, "LAP-0041 replaced by LAP-0099")
+        # A repair of the new unit is covered by the same warranty.
+        self.assertEqual(self._create_repair(new_lot).entitlement_id, warranty)
+        with self.assertRaisesRegex(UserError, "already replaced"):
+            self._replace(repair, self._create_lot("LAP-0100"))
+
+    def test_fresh_term_when_the_entitlement_says_so(self):
+        template = self.env["service.entitlement.template"].create(
+            {
+                "name": "Two-year warranty",
+                "duration": 2,
+                "duration_unit": "year",
+                "total_terms": 4,
+                "replacement_fresh": True,
+            }
+        )
+        warranty = self._active_entitlement(
+            lot_ids=[Command.set(self.lot.ids)],
+            template_id=template.id,
+            replacement_fresh=True,
+        )
+        new_lot = self._create_lot("LAP-0099")
+        self._replace(self._create_repair(), new_lot)
+        self.assertEqual(warranty.state, "cancelled", "it covered that unit only")
+        fresh = self.env["service.entitlement"].search([("lot_ids", "in", new_lot.ids)])
+        self.assertEqual(fresh.state, "active")
+        self.assertEqual(fresh.date_start, self.today)
+        self.assertEqual(
+            fresh.date_end,
+            self.today.replace(year=self.today.year + 2) - timedelta(days=1),
+        )
+        self.assertEqual(fresh.total_terms, 4)
+        self.assertEqual(new_lot.warranty_date_end, fresh.date_end)
+
+    def test_bad_input_and_roles(self):
+        repair = self._create_repair()
+        other = self._create_lot("LAP-0500", customer=self.other_customer)
+        for new_lot, message in ((self.lot, "cannot replace"), (other, "belongs to")):
+            with (
+                self.subTest(message=message),
+                self.assertRaisesRegex(UserError, message),
+            ):
+                self._replace(repair, new_lot)
+        for user in (self.desk_user, self.billing_user):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self._replace(repair, self._create_lot("LAP-0600"), user=user)
+        self.assertFalse(self.lot.service_defective, "nothing saved")
+        with self.assertRaisesRegex(AccessError, "follows the service flow"):
+            self.lot.with_user(self.manager_user).service_defective = True
+
+
+@tagged("post_install", "-at_install")
+class TestReplacementOverExternalApi(IntegrityApiCase):
+    """Technicians record components and replace units over XML-RPC; the
+    desk reads components; nobody writes a replacement's history."""
+
+    def test_roles(self):
+        battery = self.env["product.product"].create(
+            {"name": "Battery", "type": "consu"}
+        )
+        vals = {"lot_id": self.lot.id, "product_id": battery.id}
+        for role in ("desk", "billing", "portal"):
+            with self.subTest(role=role):
+                self.assertRefused(role, "service.lot.component", "create", vals)
+        component_id = self._call("tech", "service.lot.component", "create", vals)
+        self.assertEqual(
+            self._call(
+                "desk", "service.lot.component", "read", [component_id], ["state"]
+            )[0]["state"],
+            "installed",
+        )
+        for role in ("tech", "manager"):
+            with self.subTest(role=role):
+                self.assertRefused(
+                    role,
+                    "service.lot.component",
+                    "write",
+                    [component_id],
+                    {"state": "replaced"},
+                )
+        new_lot = self.env["stock.lot"].create(
+            {"name": "LAP-0777", "product_id": self.lot.product_id.id}
+        )
+        wizard_vals = {"repair_id": self.adatum_repair.id, "new_lot_id": new_lot.id}
+        for role in ("desk", "billing", "portal"):
+            with self.subTest(role=role):
+                self.assertRefused(
+                    role, "service.unit.replace.wizard", "create", wizard_vals
+                )
+        self.assertRefused(
+            "manager",
+            "stock.lot",
+            "write",
+            [self.lot.id],
+            {"service_defective": True},
+        )
+        wizard_id = self._call(
+            "tech", "service.unit.replace.wizard", "create", wizard_vals
+        )
+        self._call("tech", "service.unit.replace.wizard", "action_replace", [wizard_id])
+        self.env.invalidate_all()
+        self.assertEqual(self.adatum_warranty.lot_ids, new_lot)
+        self.assertTrue(self.lot.service_defective)
