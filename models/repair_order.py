@@ -429,6 +429,19 @@ class RepairOrder(models.Model):
             return 0.0, 0.0
         return entitlement.parts_coverage_percent, entitlement.labor_coverage_percent
 
+    def _entitlement_line_covered(self, line, is_part, excluded, parts, labor):
+        """(what the coverage pays of quotation ``line``, in %, whether
+        Odoo's zero price of it must be recomputed), or None for a line no
+        coverage concerns."""
+        self.ensure_one()
+        if excluded or line.product_id.entitlement_never_covered:
+            return 0.0, bool(self.under_warranty and not line.price_unit)
+        if is_part:
+            return (0.0 if self.under_warranty else parts), False
+        if line.product_id.type == "service":
+            return labor, False
+        return None
+
     def _entitlement_apply_cost_coverage(self):
         """Apply the entitlement's coverage to the repair's quotation lines:
         parts get the parts coverage as a discount, services the labour one.
@@ -449,27 +462,32 @@ class RepairOrder(models.Model):
             excluded_lines = repair.move_ids.filtered(
                 lambda m: m.repair_line_type == "add" and m._entitlement_exclusion()
             ).sale_line_id
-            for line in order.order_line.filtered(lambda sol: not sol.display_type):
-                if line == repair.sale_order_line_id:
-                    continue
+            part_warranty_lines = repair.move_ids.filtered(
+                lambda m: m._part_warranty_end()
+            ).sale_line_id
+            for line in order.order_line.filtered(
+                lambda sol, r=repair: (
+                    not sol.display_type and sol != r.sale_order_line_id
+                )
+            ):
                 is_part = line in part_lines
-                if line in excluded_lines or (
-                    line.product_id.entitlement_never_covered
-                ):
-                    covered = 0.0
-                    if repair.under_warranty and not line.price_unit:
+                if line in part_warranty_lines:
+                    # Free under its part warranty, whatever else covers.
+                    discount = 100.0
+                else:
+                    decision = repair._entitlement_line_covered(
+                        line, is_part, line in excluded_lines, parts, labor
+                    )
+                    if decision is None:
+                        continue
+                    covered, reprice = decision
+                    if reprice:
                         # Odoo priced it at zero with the rest of the parts.
                         to_reprice |= line
-                elif is_part:
-                    covered = 0.0 if repair.under_warranty else parts
-                elif line.product_id.type == "service":
-                    covered = labor
-                else:
-                    continue
-                # The contract's discount on what the coverage leaves.
-                discount = combine_percents(
-                    covered, parts_off if is_part else labour_off
-                )
+                    # The contract's discount on what the coverage leaves.
+                    discount = combine_percents(
+                        covered, parts_off if is_part else labour_off
+                    )
                 if float_compare(line.discount, discount, precision_digits=2):
                     line.discount = discount
                 if contract and not is_part and line.product_id.type == "service":

@@ -96,13 +96,37 @@ class RepairOrder(models.Model):
             "move_ids.entitlement_excluded",
             "move_ids.product_id",
             "move_ids.repair_line_type",
+            "move_ids.replaced_component_id",
         ]
     )
     def _compute_entitlement_explanation(self):
         """The explanation also names the parts the coverage leaves to the
-        customer, and why."""
+        customer, and why, and the parts free under their part warranty."""
         res = super()._compute_entitlement_explanation()
         for repair in self:
+            under_part_warranty = [
+                self.env._(
+                    "%(product)s (until %(date)s)",
+                    product=move.product_id.display_name,
+                    date=format_date(self.env, end),
+                )
+                for move in repair.move_ids
+                for end in [move._part_warranty_end()]
+                if end
+            ]
+            if under_part_warranty:
+                repair.entitlement_explanation = " · ".join(
+                    filter(
+                        None,
+                        [
+                            repair.entitlement_explanation,
+                            self.env._(
+                                "Part warranty: %(parts)s",
+                                parts=", ".join(under_part_warranty),
+                            ),
+                        ],
+                    )
+                )
             if not (repair.entitlement_id or repair.rerepair_of_id):
                 continue
             excluded = [
@@ -199,6 +223,7 @@ class RepairOrder(models.Model):
         "move_ids.product_uom",
         "move_ids.repair_line_type",
         "move_ids.entitlement_excluded",
+        "move_ids.replaced_component_id",
         "move_ids.sale_line_id.price_unit",
         "sale_order_id.order_line.price_unit",
         "sale_order_id.order_line.product_uom_qty",
@@ -257,8 +282,13 @@ class RepairOrder(models.Model):
         for move in self.move_ids.filtered(
             lambda m: m.repair_line_type == "add" and m.product_id
         ):
-            covered = combine_percents(
-                0.0 if move._entitlement_exclusion() else parts_percent, parts_off
+            covered = (
+                100.0
+                if move._part_warranty_end()
+                else combine_percents(
+                    0.0 if move._entitlement_exclusion() else parts_percent,
+                    parts_off,
+                )
             )
             unit = price(
                 move.product_id,

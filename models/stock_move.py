@@ -79,6 +79,25 @@ class StockMove(models.Model):
                     )
                 )
 
+    def _part_warranty_end(self):
+        """The end of the part warranty under which this repair part is
+        free: the component it replaces was put in by a repair and its part
+        warranty runs on the repair's date; else False."""
+        self.ensure_one()
+        component = self.replaced_component_id
+        if (
+            not component.part_warranty_end
+            or not self.repair_id
+            or self.repair_line_type != "add"
+        ):
+            return False
+        day = fields.Date.context_today(
+            self, self.repair_id.schedule_date or fields.Datetime.now()
+        )
+        return (
+            component.part_warranty_end if component.part_warranty_end >= day else False
+        )
+
     @api.constrains("replaced_component_id", "repair_id", "repair_line_type")
     def _check_replaced_component(self):
         for move in self.filtered("replaced_component_id"):

@@ -5,7 +5,7 @@ another serial number that takes over its coverage."""
 
 from datetime import timedelta
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
@@ -114,6 +114,31 @@ class TestComponents(ComponentCase):
         self.assertIn(repair, self.lot.service_repair_ids)
         with self.assertRaisesRegex(UserError, "history"):
             old.with_user(self.manager_user).unlink()
+        # The new part fails within its part warranty: its replacement is
+        # free, without an entitlement, on the preview and the quotation.
+        Repair = self.env["repair.order"]
+        lot_vals = {
+            "partner_id": self.customer.id,
+            "product_id": self.laptop.id,
+            "lot_id": self.lot.id,
+        }
+        again = Repair.create({**lot_vals, "move_ids": [part("add", new)]})
+        self.assertFalse(again.entitlement_id)
+        self.assertEqual(again.cost_parts_amount, 90.0)
+        self.assertEqual(again.cost_parts_covered, 90.0)
+        self.assertIn("Part warranty: Battery 4-cell", again.entitlement_explanation)
+        again.action_create_sale_order()
+        self.assertEqual(again.sale_order_id.order_line.discount, 100.0)
+        self.assertEqual(again.sale_order_id.amount_untaxed, 0.0)
+        # Past it, the customer pays.
+        late = Repair.create(
+            {
+                **lot_vals,
+                "move_ids": [part("add", new)],
+                "schedule_date": fields.Datetime.now() + timedelta(days=181),
+            }
+        )
+        self.assertEqual(late.cost_parts_covered, 0.0)
         with self.assertRaisesRegex(UserError, "already replaced"):
             old._replace(self.battery, self.env["stock.lot"], repair, self.today)
 
