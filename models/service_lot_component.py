@@ -71,12 +71,8 @@ class ServiceLotComponent(models.Model):
     replaced_repair_id = fields.Many2one(
         "repair.order", string="Replaced By Repair", readonly=True
     )
-    replaced_by_id = fields.Many2one(
-        "service.lot.component", string="Replaced By", readonly=True
-    )
-    replacement_of_ids = fields.One2many(
-        "service.lot.component", "replaced_by_id", string="Replacement Of"
-    )
+    replaced_by_id = fields.Many2one("service.lot.component", readonly=True)
+    replacement_of_ids = fields.One2many("service.lot.component", "replaced_by_id")
 
     @api.depends("product_id", "component_lot_id")
     def _compute_display_name(self):
