@@ -14,6 +14,10 @@ KEPT_MODELS = (
     "stock.location",
 )
 
+# Tables of the add-on whose rows refer to other add-ons' records without
+# cascading: the loaners' log and the serial numbers' components.
+OWN_TABLES_FIRST = ("service_loaner_loan", "service_lot_component")
+
 
 def _referenced_ids(cr, table, ids):
     """Ids among ``ids`` of ``table`` that a row of another add-on's table
@@ -29,10 +33,10 @@ def _referenced_ids(cr, table, ids):
            AND con.confrelid = %s::regclass
            AND con.confdeltype IN ('r', 'a')
            AND src.relname NOT LIKE 'service\\_entitlement%%'
-           AND src.relname NOT LIKE 'service\\_loaner%%'
+           AND src.relname NOT IN %s
            AND src.relname != %s
         """,
-        [table, table],
+        [table, OWN_TABLES_FIRST, table],
     )
     found = set()
     for src, column in cr.fetchall():
@@ -57,6 +61,11 @@ def uninstall_hook(env):
     instead, so that the books and the stock stay whole and the log clean."""
     cr = env.cr
     env.flush_all()
+    # Odoo deletes the add-on's records of other models (demo repairs,
+    # customers, products) before it drops the add-on's tables: the rows of
+    # those tables that refer to them would stop it.  They go first.
+    for table in OWN_TABLES_FIRST:
+        cr.execute(SQL("DELETE FROM %s", SQL.identifier(table)))
     kept_products = set()
     for model in KEPT_MODELS:
         data = env["ir.model.data"].search(
