@@ -152,3 +152,15 @@ class ResCompany(models.Model):
                 )
             )
         return picking_type
+
+    def _billing_taxes(self, product, partner):
+        """(fiscal position, taxes) of a billing line of ``product`` for
+        ``partner`` in this company."""
+        self.ensure_one()
+        fpos = (
+            self.env["account.fiscal.position"]
+            .with_company(self)
+            ._get_fiscal_position(partner)
+        )
+        taxes = product.taxes_id.filtered(lambda t: t.company_id == self)
+        return fpos, fpos.map_tax(taxes)

@@ -241,12 +241,7 @@ class ServiceEntitlementBillingLine(models.Model):
         partner = entitlement.partner_id
         company = entitlement.company_id
         product = entitlement._overage_product().with_company(company)
-        fpos = (
-            self.env["account.fiscal.position"]
-            .with_company(company)
-            ._get_fiscal_position(partner)
-        )
-        taxes = product.taxes_id.filtered(lambda t: t.company_id == company)
+        fpos, taxes = company._billing_taxes(product, partner)
         currency, price = self._overage_price(entitlement, product, consumption)
         discount = entitlement._contract_discount(
             "cost", fields.Date.context_today(self, consumption.date)
@@ -267,7 +262,7 @@ class ServiceEntitlementBillingLine(models.Model):
             "quantity": consumption.overage_quantity,
             "price_unit": price,
             "discount": discount.discount,
-            "tax_ids": [Command.set(fpos.map_tax(taxes).ids)],
+            "tax_ids": [Command.set(taxes.ids)],
             "fiscal_position_id": fpos.id,
             "analytic_distribution": entitlement.analytic_distribution,
         }

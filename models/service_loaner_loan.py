@@ -373,12 +373,7 @@ class ServiceLoanerLoan(models.Model):
         company = self.company_id
         partner = self.partner_id
         product = company._loaner_fee_product().with_company(company)
-        fpos = (
-            self.env["account.fiscal.position"]
-            .with_company(company)
-            ._get_fiscal_position(partner)
-        )
-        taxes = product.taxes_id.filtered(lambda t: t.company_id == company)
+        fpos, taxes = company._billing_taxes(product, partner)
         env = self.with_context(lang=partner.lang or self.env.lang).env
         with ledger_writer():
             line = (
@@ -401,7 +396,7 @@ class ServiceLoanerLoan(models.Model):
                         "product_id": product.id,
                         "quantity": 1.0,
                         "price_unit": company.entitlement_loaner_fee,
-                        "tax_ids": [Command.set(fpos.map_tax(taxes).ids)],
+                        "tax_ids": [Command.set(taxes.ids)],
                         "fiscal_position_id": fpos.id,
                     }
                 )
