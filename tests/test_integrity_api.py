@@ -673,6 +673,26 @@ class TestIntegrityOverExternalApi(IntegrityApiCase):
                     [self.fab_open.id],
                     {"planned_service": True},
                 )
+        # The suspension rule is the managers' too.
+        contract = self.fabrikam_contract
+        for role in ("desk", "tech", "billing", "portal"):
+            with self.subTest(role=role):
+                self.assertRefused(
+                    role,
+                    "service.entitlement",
+                    "write",
+                    [contract.id],
+                    {"planned_suspend_days": 5},
+                )
+        self._call(
+            "manager",
+            "service.entitlement",
+            "write",
+            [contract.id],
+            {"planned_suspend_days": 5},
+        )
+        self.env.invalidate_all()
+        self.assertEqual(contract.planned_suspend_days, 5)
 
     def test_repair_ratings_are_the_customers(self):
         """Nobody on staff writes a customer's rating of a repair over the
