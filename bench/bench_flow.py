@@ -1,17 +1,22 @@
 #!/usr/bin/env python3
 """Benchmark: create + confirm + start + finish a repair with the add-on, next
-to the same flow in plain Odoo (the add-on's hooks bypassed), at 10 and at
-many entitlements in the database.
+to the same flow in Odoo without it (the true peer: a database with the
+add-on's dependencies and not the add-on), at 10 and at many entitlements in
+the add-on's database.
 
-    python3 bench/bench_flow.py --db SCRATCH_DB [--runs 15 --entitlements 100000]
+    python3 bench/bench_flow.py --db SCRATCH_DB --peer-db PEER_DB \
+        [--runs 15 --entitlements 100000]
 
-SCRATCH_DB is a database with service_entitlement installed that the script
-may write to: each step of a flow is committed, as a request is, so that
-what runs at commit (the chatter's tracking) and on the add-on's second
+SCRATCH_DB is a database with service_entitlement installed, PEER_DB one with
+its dependencies only; the script may write to both, and runs their flows
+alternately in one process.  Without ``--peer-db``, the peer is the add-on's
+own database with its hooks bypassed (which keeps the cost of its stored
+fields on both sides).  Each step of a flow is committed, as a request is, so
+that what runs at commit (the chatter's tracking) and on the add-on's second
 connection (the terms taken under the entitlement's lock, the reservation
 settled after commit) is measured too.  Queries are counted on every
-connection of the thread.  The flows run as the administrator in a
-request's context (language, time zone).  The last line is ``RESULT {json}``.
+connection of the thread.  The flows run as the administrator in a request's
+context (language, time zone).  The last line is ``RESULT {json}``.
 """
 
 import argparse
@@ -20,19 +25,21 @@ import threading
 import time
 from datetime import date, timedelta
 
-from common import boot, median, table
+from common import boot, bulk_data, median, table
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True)
+    parser.add_argument("--peer-db")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--entitlements", type=int, default=100_000)
     return parser.parse_args()
 
 
-def setup(env):
-    today = date.today()
+def setup_plain(env):
+    """The product and customer of the flows, in a database with or without
+    the add-on."""
     product = env["product.product"].create(
         {
             "name": "Bench laptop",
@@ -42,6 +49,12 @@ def setup(env):
         }
     )
     customer = env["res.partner"].create({"name": "Bench customer", "is_company": True})
+    return product, customer
+
+
+def setup(env):
+    today = date.today()
+    product, customer = setup_plain(env)
     entitlement = env["service.entitlement"].create(
         {
             "name": "Bench warranty",
@@ -75,9 +88,7 @@ def bulk_entitlements(env, count):
     )
     env.flush_all()
     today = date.today()
-    from odoo.addons.service_entitlement.tests.bulk_data import insert_entitlements
-
-    insert_entitlements(
+    bulk_data().insert_entitlements(
         env.cr,
         count,
         {
@@ -100,8 +111,11 @@ def bulk_entitlements(env, count):
 
 
 def one_flow(env, product, customer, index, plain):
+    """One repair's flow: (seconds, queries).  ``plain``: without the
+    add-on's work (its hooks bypassed, or a database without it)."""
     cr = env.cr
-    context = {"service_entitlement_bypass": True} if plain else {}
+    bypass = plain and "service.entitlement" in env
+    context = {"service_entitlement_bypass": True} if bypass else {}
     lot = env["stock.lot"].create(
         {
             "name": f"BENCH-{plain}-{index}-{time.time_ns()}",
@@ -137,18 +151,20 @@ def one_flow(env, product, customer, index, plain):
     seconds = time.perf_counter() - started
     queries = thread.query_count - queries
     assert repair.state == "done"
-    assert bool(repair.entitlement_consumption_ids) != plain
+    if "service.entitlement" in env:
+        assert bool(repair.entitlement_consumption_ids) != plain
     return seconds, queries
 
 
-def run_pair(env, product, customer, runs):
+def run_pair(sides, runs):
+    """``sides``: {plain: (env, product, customer)} of the add-on's flow
+    (False) and the peer's (True)."""
     ours, plain = [], []
     for index in range(runs + 2):
         # Alternate so both see the same warm-up and the same machine load.
         first, second = (False, True) if index % 2 else (True, False)
         results = {
-            first: one_flow(env, product, customer, index, first),
-            second: one_flow(env, product, customer, index, second),
+            side: one_flow(*sides[side], index, side) for side in (first, second)
         }
         if index >= 2:  # two warm-up rounds
             ours.append(results[False])
@@ -156,25 +172,38 @@ def run_pair(env, product, customer, runs):
     return ours, plain
 
 
+def admin_env(odoo, cr):
+    """The administrator's environment, in a request's context."""
+    admin = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {}).ref("base.user_admin")
+    if not admin.tz:
+        admin.tz = "Europe/Brussels"
+    env = odoo.api.Environment(cr, admin.id, {})
+    return env(context=env.user.context_get())
+
+
 def main():
     args = parse_args()
     odoo, registry = boot(args.db)
+    peer_registry = (
+        odoo.modules.registry.Registry(args.peer_db) if args.peer_db else None
+    )
     thread = threading.current_thread()
     thread.query_count, thread.query_time = 0, 0.0
     rows = []
-    with registry.cursor() as cr:
-        admin_env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        admin = admin_env.ref("base.user_admin")
-        if not admin.tz:
-            admin.tz = "Europe/Brussels"
-        env = odoo.api.Environment(cr, admin.id, {})
-        env = env(context=env.user.context_get())
-        product, customer = setup(env)
+    with registry.cursor() as cr, (peer_registry or registry).cursor() as peer_cr:
+        env = admin_env(odoo, cr)
+        sides = {False: (env, *setup(env))}
         cr.commit()
+        if peer_registry:
+            peer_env = admin_env(odoo, peer_cr)
+            sides[True] = (peer_env, *setup_plain(peer_env))
+            peer_cr.commit()
+        else:
+            sides[True] = sides[False]
         for size in (10, args.entitlements + 10):
             if size > 10:
                 bulk_entitlements(env, args.entitlements)
-            ours, plain = run_pair(env, product, customer, args.runs)
+            ours, plain = run_pair(sides, args.runs)
             ours_ms = median([s for s, __ in ours]) * 1000
             plain_ms = median([s for s, __ in plain]) * 1000
             ours_q = median([q for __, q in ours])
@@ -215,8 +244,21 @@ def main():
             ],
         )
     )
-    print(f"(medians of {args.runs} runs of create + confirm + start + end)")
-    print("RESULT " + json.dumps({"runs": args.runs, "rows": rows}))
+    peer = "a database without the add-on" if args.peer_db else "hooks bypassed"
+    print(
+        f"(medians of {args.runs} runs of create + confirm + start + end; "
+        f"plain: {peer})"
+    )
+    print(
+        "RESULT "
+        + json.dumps(
+            {
+                "runs": args.runs,
+                "rows": rows,
+                "peer": "database" if args.peer_db else "bypass",
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

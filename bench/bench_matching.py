@@ -42,7 +42,7 @@ import argparse
 import json
 from datetime import date, timedelta
 
-from common import boot, measure, median, table
+from common import boot, bulk_data, measure, median, table
 
 # Tables the bulk data goes to: analysed with it, and again after the rollback.
 TABLES = (
@@ -198,9 +198,7 @@ def bulk(env, entitlements, customers):
     env.flush_all()
     # Per customer, its k-th entitlement: k = 0, 1 by serial, 2 by product,
     # 3 by category, 4 everything (one customer in four) or by serial.
-    from odoo.addons.service_entitlement.tests.bulk_data import insert_entitlements
-
-    insert_entitlements(
+    bulk_data().insert_entitlements(
         cr,
         entitlements,
         {

@@ -1,5 +1,6 @@
 """Start Odoo on a database, for the benchmark scripts of this folder."""
 
+import importlib.util
 import sys
 import tempfile
 import time
@@ -50,3 +51,15 @@ def table(header, rows):
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def bulk_data():
+    """The add-on's ``tests/bulk_data.py``, loaded by its path: importing it
+    as ``odoo.addons.service_entitlement.tests.bulk_data`` would import the
+    tests package, and with it Odoo's test framework, which logs an error
+    outside test mode."""
+    path = Path(__file__).resolve().parent.parent / "tests" / "bulk_data.py"
+    spec = importlib.util.spec_from_file_location("service_entitlement_bulk", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
