@@ -54,11 +54,11 @@ def build_lines(env, lines, customers):
                 "limit_policy": "bill",
                 "overage_product_id": product.id,
                 "overage_price": 100,
-                "state": "active",
             }
             for partner in partners
         ]
     )
+    entitlements.action_activate()
     per = lines // customers
     env["service.entitlement.consumption"]._record(
         [

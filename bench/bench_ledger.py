@@ -42,11 +42,11 @@ def main():
                     "date_start": today,
                     "date_end": today + timedelta(days=365),
                     "total_terms": 1_000_000,
-                    "state": "active",
                 }
                 for __ in range(args.entitlements)
             ]
         )
+        entitlements.action_activate()
         env.flush_all()
         ids = entitlements.ids
         company = env.company.id

@@ -238,11 +238,11 @@ def bulk(env, entitlements, customers):
     cr.execute(
         """
         WITH lots AS (
-            INSERT INTO stock_lot (name, product_id, company_id, create_uid,
-                                   write_uid, create_date, write_date)
+            INSERT INTO stock_lot (name, product_id, company_id, service_blocked,
+                                   create_uid, write_uid, create_date, write_date)
             SELECT 'MATCH-' || e.id || '-' || n,
                    (%(products)s)[1 + (e.id + n) %% %(nproducts)s], %(company)s,
-                   1, 1, now(), now()
+                   'none', 1, 1, now(), now()
               FROM service_entitlement e,
                    generate_series(1, CASE WHEN e.id %% 3 = 0 THEN 2 ELSE 1 END) n
              WHERE e.code LIKE 'MATCH/%%' AND e.coverage_scope = 'lot'

@@ -60,23 +60,20 @@ def main():
         started = time.perf_counter()
         entitlement_ids = []
         for start, size in batched(args.entitlements, args.batch):
-            entitlement_ids += (
-                env["service.entitlement"]
-                .create(
-                    [
-                        {
-                            "name": "Scale warranty",
-                            "partner_id": partner_ids[(start + i) % len(partner_ids)],
-                            "date_start": today - timedelta(days=30),
-                            "date_end": today + timedelta(days=335),
-                            "total_terms": 1_000,
-                            "state": "active",
-                        }
-                        for i in range(size)
-                    ]
-                )
-                .ids
+            batch = env["service.entitlement"].create(
+                [
+                    {
+                        "name": "Scale warranty",
+                        "partner_id": partner_ids[(start + i) % len(partner_ids)],
+                        "date_start": today - timedelta(days=30),
+                        "date_end": today + timedelta(days=335),
+                        "total_terms": 1_000,
+                    }
+                    for i in range(size)
+                ]
             )
+            batch.action_activate()
+            entitlement_ids += batch.ids
             env.flush_all()
             env.invalidate_all()
         rows.append(("entitlements", args.entitlements, time.perf_counter() - started))
