@@ -254,6 +254,62 @@ class TestReplacementOverExternalApi(IntegrityApiCase):
                     [component_id],
                     {"state": "replaced"},
                 )
+        # Nor from the other side of a relation, nor by a context default.
+        other_lot = self.env["stock.lot"].create(
+            {"name": "LAP-0778", "product_id": self.lot.product_id.id}
+        )
+        for role, written in (
+            ("tech", {"component_ids": [(1, component_id, {"state": "replaced"})]}),
+            (
+                "tech",
+                {
+                    "component_ids": [
+                        (
+                            0,
+                            0,
+                            {
+                                "product_id": battery.id,
+                                "part_warranty_end": "2030-01-01",
+                            },
+                        )
+                    ]
+                },
+            ),
+            ("manager", {"replacement_of_lot_ids": [(4, other_lot.id)]}),
+            (
+                "desk",
+                {
+                    "loan_ids": [
+                        (
+                            0,
+                            0,
+                            {
+                                "repair_id": self.adatum_repair.id,
+                                "partner_id": self.adatum.id,
+                                "company_id": self.env.company.id,
+                                "state": "lent",
+                                "lent_on": "2026-11-16 09:00:00",
+                                "due_date": "2026-11-20",
+                            },
+                        )
+                    ]
+                },
+            ),
+        ):
+            with self.subTest(role=role, fields=list(written)):
+                self.assertRefused(role, "stock.lot", "write", [self.lot.id], written)
+        self.assertRefused(
+            "tech",
+            "service.lot.component",
+            "create",
+            vals,
+            context={"default_state": "replaced"},
+        )
+        self.env.invalidate_all()
+        self.assertFalse(other_lot.replaced_by_lot_id)
+        self.assertEqual(
+            self.lot.component_ids.mapped("state"), ["installed"], "nothing written"
+        )
         new_lot = self.env["stock.lot"].create(
             {"name": "LAP-0777", "product_id": self.lot.product_id.id}
         )
