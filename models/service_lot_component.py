@@ -115,6 +115,104 @@ class ServiceLotComponent(models.Model):
                 )
             )
 
+    @api.model
+    def _fill_from_bill_of_materials(self, lots):
+        """Install in each serial of ``lots`` what it is made of: the parts
+        its manufacturing order consumed (with their serial numbers), else
+        the lines of its product's bill of materials, one component per
+        unit.  Parts counted in other units (glue, cable by the metre) are
+        not components.  What a serial already has is not added again (a
+        part it has without a serial number gets the one the manufacturing
+        order consumed), so filling twice adds nothing.  Bills of materials
+        are Manufacturing's: without it installed, nothing is filled."""
+        if "mrp.bom" not in self.env:
+            return self
+        vals_list = []
+        for lot in lots:
+            installed = lot.component_ids.filtered(lambda c: c.state == "installed")
+            for part in self._bill_of_materials_parts(lot):
+                vals_list += self._fill_part(lot, installed, part)
+        return self.create(vals_list)
+
+    @api.model
+    def _fill_part(self, lot, installed, part):
+        """Values of the components of ``part`` (product, its serial
+        numbers, count, installed on) that ``lot`` lacks."""
+        product, serials, count, day = part
+        have = installed.filtered(lambda c: c.product_id == product)
+        left = serials - have.component_lot_id
+        # Parts entered or filled without their serial number get it now.
+        blank = have.filtered(
+            lambda c: not c.component_lot_id and not c.installed_repair_id
+        )
+        for component, serial in zip(blank, left, strict=False):
+            component.component_lot_id = serial
+        missing = max(count - len(have), 0)
+        left = left[len(blank) :][:missing]
+        vals_list = [self._fill_values(lot, product, serial, day) for serial in left]
+        return vals_list + [self._fill_values(lot, product, False, day)] * (
+            missing - len(left)
+        )
+
+    @api.model
+    def _fill_values(self, lot, product, serial, day):
+        return {
+            "lot_id": lot.id,
+            "product_id": product.id,
+            "component_lot_id": serial and serial.id,
+            "installed_on": day,
+        }
+
+    @api.model
+    def _bill_of_materials_parts(self, lot):
+        """[(product, its serial numbers, count, installed on)] that ``lot``
+        is made of; read as superuser (a technician need not have
+        Manufacturing's rights to see what a unit is made of)."""
+        unit = self.env.ref("uom.product_uom_categ_unit")
+        production = (
+            self.env["mrp.production"]
+            .sudo()
+            .search(
+                [("lot_producing_id", "=", lot.id), ("state", "=", "done")],
+                order="date_finished desc, id desc",
+                limit=1,
+            )
+        )
+        parts = {}
+        if production:
+            day = production.date_finished.date()
+            for line in production.move_raw_ids.move_line_ids:
+                product = line.product_id
+                if line.state != "done" or product.uom_id.category_id != unit:
+                    continue
+                serials, count = parts.get(product, (line.lot_id.browse(), 0))
+                quantity = line.product_uom_id._compute_quantity(
+                    line.quantity, product.uom_id
+                )
+                if product.tracking == "serial":
+                    serials |= line.lot_id
+                parts[product] = (serials, count + round(quantity))
+            return [(p, s, n, day) for p, (s, n) in parts.items()]
+        product = lot.product_id
+        bom = (
+            self.env["mrp.bom"]
+            .sudo()
+            ._bom_find(product, company_id=lot.company_id.id)[product]
+        )
+        if not bom:
+            return []
+        times = product.uom_id._compute_quantity(1, bom.product_uom_id)
+        _boms, lines = bom.explode(product, times / bom.product_qty)
+        for line, data in lines:
+            part = line.product_id
+            if part.type != "consu" or part.uom_id.category_id != unit:
+                continue
+            quantity = line.product_uom_id._compute_quantity(data["qty"], part.uom_id)
+            parts[part] = parts.get(part, 0) + round(quantity)
+        day = fields.Date.context_today(self)
+        empty = self.env["stock.lot"]
+        return [(p, empty, n, day) for p, n in parts.items() if n > 0]
+
     def _replace(self, product, component_lot, repair, day):
         """Replace this installed component by ``product`` (serial
         ``component_lot``) on ``day``, by ``repair``: the new part is

@@ -107,6 +107,51 @@ class StockLot(models.Model):
         search="_search_loaner_state",
     )
 
+    service_components_fillable = fields.Boolean(
+        compute="_compute_service_components_fillable",
+        help="Manufacturing is installed and this serial's product has a "
+        "bill of materials, or the serial was manufactured.",
+    )
+
+    @api.depends("product_id")
+    def _compute_service_components_fillable(self):
+        if "mrp.bom" not in self.env:
+            self.service_components_fillable = False
+            return
+        boms = self.env["mrp.bom"].sudo()._bom_find(self.product_id)
+        made = (
+            self.env["mrp.production"]
+            .sudo()
+            ._read_group(
+                [("lot_producing_id", "in", self.ids), ("state", "=", "done")],
+                ["lot_producing_id"],
+            )
+        )
+        made = {lot for (lot,) in made}
+        for lot in self:
+            lot.service_components_fillable = bool(
+                boms.get(lot.product_id) or lot in made
+            )
+
+    def action_service_components_fill(self):
+        """Fill the components from the manufacturing order that made the
+        serial, or from its product's bill of materials."""
+        added = self.env["service.lot.component"]._fill_from_bill_of_materials(self)
+        message = (
+            self.env._("%(count)s components added.", count=len(added))
+            if added
+            else self.env._("The components were already filled in.")
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": message,
+                "type": "success" if added else "info",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
     @api.depends("loan_ids.state", "service_blocked", "product_id.service_loaner")
     def _compute_loaner_state(self):
         for lot in self:

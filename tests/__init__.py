@@ -3,6 +3,7 @@
 from . import test_billing
 from . import test_blocked_items
 from . import test_channels
+from . import test_component_fill
 from . import test_components
 from . import test_concurrency
 from . import test_constraints

@@ -22,6 +22,9 @@ from .common import RepairEntitlementCase
 CREATE_BUDGET = 26
 CONFIRM_BUDGET = 25
 DONE_BUDGET = 48
+# Manufacturing, installed beside the add-on in the test database, reads two
+# more rows when a repair's stock moves are done (plain Odoo's cost).
+MRP_DONE_QUERIES = 2
 # Plain Odoo's flow plus at most this (goal of the add-on).
 FLOW_OVERHEAD = 8
 
@@ -99,7 +102,7 @@ class TestQueryCounts(RepairEntitlementCase):
         measure(repair.action_validate, CONFIRM_BUDGET)
         measure(
             lambda: (repair.action_repair_start(), repair.action_repair_end()),
-            DONE_BUDGET,
+            DONE_BUDGET + (MRP_DONE_QUERIES if "mrp.production" in self.env else 0),
         )
         self.assertEqual(repair.state, "done")
         return counts

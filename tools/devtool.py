@@ -32,6 +32,9 @@ import setup_env
 MODULE = "service_entitlement"
 ROOT = Path(__file__).resolve().parent.parent
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+# Installed beside the add-on for the tests: what it works with when present
+# (Manufacturing's bills of materials fill a serial's components).
+TEST_COMPANIONS = ("mrp",)
 DEMO_LOGINS = """Demo logins (login / password):
   admin    / admin     administrator, entitlement manager
   manager  / manager   entitlement manager
@@ -214,7 +217,8 @@ def cmd_test(args):
     with scratch("test") as (env, tmp, addons, link, db):
         logs = [tmp / "install.log", tmp / "test.log"]
         print(f"== {MODULE} in the throwaway database {db}", flush=True)
-        if initdb(env, addons, db, MODULE, demo=False, log=logs[0]):
+        modules = ",".join((MODULE, *TEST_COMPANIONS))
+        if initdb(env, addons, db, modules, demo=False, log=logs[0]):
             return report(checklog(logs[0]) or ["install failed"], "install")
         # pytest-odoo imports Odoo's test framework before it switches test
         # mode on, which makes that module log a spurious error.
@@ -234,7 +238,7 @@ def cmd_test_odoo(args):
     check_programs(BROWSERS, ("wkhtmltopdf",), ("pdftotext",))
     with scratch("odoo_test") as (env, tmp, addons, _link, db):
         logs = [tmp / "depends.log", tmp / "test.log"]
-        depends = ",".join(manifest_depends())
+        depends = ",".join((*manifest_depends(), *TEST_COMPANIONS))
         print(f"== {depends} in the throwaway database {db}", flush=True)
         if initdb(env, addons, db, depends, demo=True, log=logs[0]):
             return report(checklog(logs[0]) or ["install failed"], "install")
