@@ -15,8 +15,12 @@ KEPT_MODELS = (
 )
 
 # Tables of the add-on whose rows refer to other add-ons' records without
-# cascading: the loaners' log and the serial numbers' components.
-OWN_TABLES_FIRST = ("service_loaner_loan", "service_lot_component")
+# cascading: the loaners' log, the serial numbers' components and warranties.
+OWN_TABLES_FIRST = (
+    "service_loaner_loan",
+    "service_lot_component",
+    "service_warranty_layer",
+)
 
 
 def _referenced_ids(cr, table, ids):

@@ -50,3 +50,5 @@ from . import service_loaner_loan
 from . import repair_order_loaner
 from . import service_lot_component
 from . import repair_order_replacement
+from . import service_warranty_rule
+from . import service_warranty_layer

@@ -67,3 +67,22 @@ class ProductTemplate(models.Model):
                         product=template.display_name,
                     )
                 )
+
+
+class ProductProduct(models.Model):
+    _inherit = "product.product"
+
+    def _service_vendor_warranty_months(self, vendor, company):
+        """The months of warranty ``vendor`` gives on this product: the
+        *Warranty Period* of its first price list line for the vendor (OCA
+        ``product_warranty``), 0 when it gives none."""
+        self.ensure_one()
+        for seller in self.variant_seller_ids:
+            if (
+                seller.partner_id.commercial_partner_id == vendor
+                and seller.product_id in (self, self.browse())
+                and seller.company_id in (company, company.browse())
+                and seller.warranty_duration > 0
+            ):
+                return seller.warranty_duration
+        return 0

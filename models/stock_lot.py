@@ -107,7 +107,11 @@ class StockLot(models.Model):
         search="_search_loaner_state",
     )
 
+    warranty_layer_ids = fields.One2many(
+        "service.warranty.layer", "lot_id", string="Warranty Layers"
+    )
     service_components_fillable = fields.Boolean(
+        string="Components Fillable",
         compute="_compute_service_components_fillable",
         help="Manufacturing is installed and this serial's product has a "
         "bill of materials, or the serial was manufactured.",

@@ -7,7 +7,19 @@ class StockPicking(models.Model):
     def _action_done(self):
         res = super()._action_done()
         self._create_delivery_warranties()
+        self._create_supplier_warranties()
         return res
+
+    def _create_supplier_warranties(self):
+        """Serial numbers received from a vendor get the vendor's warranty
+        (its months on the product's price list line)."""
+        lines = self.filtered(
+            lambda p: (
+                p.state == "done" and p.location_id.usage == "supplier" and p.partner_id
+            )
+        ).move_line_ids.filtered(lambda line: line.lot_id and line.quantity)
+        if lines:
+            self.env["service.warranty.layer"]._from_receipts(lines)
 
     def _create_delivery_warranties(self):
         """Give delivered serial numbers their product's warranty, once."""
@@ -27,6 +39,9 @@ class StockPicking(models.Model):
                 lot = line.lot_id.sudo()
                 if not picking._set_service_item_owner(lot, customer):
                     continue
+                self.env["service.warranty.layer"]._from_delivery(
+                    lot, customer, start, picking.company_id
+                )
                 template = line.product_id.warranty_template_id
                 if not template:
                     continue

@@ -41,3 +41,4 @@ from . import test_sla
 from . import test_statement_pdf
 from . import test_suite_completeness
 from . import test_ui_tour
+from . import test_warranty_layers

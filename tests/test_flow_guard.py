@@ -103,6 +103,20 @@ class TestFlowOnlyDeclarations(IntegrityApiCase):
         env["service.lot.component"].create(
             {"lot_id": cls.lot.id, "product_id": loaner.id}
         )
+        # A serial's legal guarantee, from a statutory rule.
+        with ledger_writer():
+            env["service.warranty.layer"].create(
+                {
+                    "lot_id": cls.lot.id,
+                    "kind": "statutory",
+                    "date_start": today,
+                    "date_end": today + timedelta(days=729),
+                    "origin": "rule",
+                    "rule_id": env.ref(
+                        "service_entitlement.warranty_rule_eu_consumer"
+                    ).id,
+                }
+            )
         # Another company, currency and journal to move things to.
         env["res.company"].create({"name": "Other Company"})
         env.flush_all()

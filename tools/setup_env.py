@@ -1,7 +1,8 @@
 """What ``make run`` and ``make test`` set up on a machine that lacks it, one
 line per step:
 
-- the Python tools of the tests and OCA's ``contract`` wheel (pip);
+- the Python tools of the tests and OCA's ``contract`` and
+  ``product_warranty`` wheels (pip);
 - PostgreSQL: the machine's when one answers; otherwise (or with
   ``SE_POSTGRES=embedded``) an embedded server from the PyPI wheel
   ``pgserver``, its data in ``.pgdata/`` of the checkout (``SE_PGDATA``
@@ -20,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # An importable name for each requirement file: installed when one is missing.
 PROBES = {
     "test-requirements.txt": "pytest_odoo, click_odoo_contrib, checklog_odoo",
-    "requirements.txt": "odoo.addons.contract",
+    "requirements.txt": "odoo.addons.contract, odoo.addons.product_warranty",
 }
 START_EMBEDDED = """
 import sys, warnings
