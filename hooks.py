@@ -15,11 +15,13 @@ KEPT_MODELS = (
 )
 
 # Tables of the add-on whose rows refer to other add-ons' records without
-# cascading: the loaners' log, the serial numbers' components and warranties.
+# cascading: the loaners' log, the serial numbers' components and
+# warranties, the claims to suppliers.
 OWN_TABLES_FIRST = (
     "service_loaner_loan",
     "service_lot_component",
     "service_warranty_layer",
+    "service_vendor_claim",
 )
 
 

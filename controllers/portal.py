@@ -63,11 +63,16 @@ class EntitlementPortal(CustomerPortal):
         # The loaners the customer has (their own loans, by record rule); the
         # serial numbers and repairs are read past the stock's access rights.
         loans = request.env["service.loaner.loan"].search([("state", "=", "lent")])
+        # The service campaigns about their serial numbers, not done yet.
+        campaign_items = request.env["service.campaign.item"].search(
+            [("state", "in", ("pending", "open"))]
+        )
         values = self._prepare_portal_layout_values()
         values.update(
             {
                 "entitlements": entitlements,
                 "loans_sudo": loans.sudo(),
+                "campaign_items_sudo": campaign_items.sudo(),
                 "page_name": "entitlement",
                 "pager": pager,
                 "default_url": "/my/entitlements",

@@ -52,3 +52,9 @@ from . import service_lot_component
 from . import repair_order_replacement
 from . import service_warranty_rule
 from . import service_warranty_layer
+from . import repair_order_layers
+from . import service_vendor_claim
+from . import repair_order_claim
+from . import service_campaign
+from . import service_campaign_item
+from . import repair_order_campaign

@@ -1,4 +1,5 @@
-from odoo import Command, fields, models
+from odoo import Command, api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools.misc import format_date
 
 from .contract_periods import month_slices
@@ -28,6 +29,17 @@ class AccountMoveLine(models.Model):
     # line's price change while its journal amounts stay).
     _flow_only_declared = dict.fromkeys(POSTED_SERVICE_FIELDS, POSTED_SERVICE_LINE)
 
+    service_claim_id = fields.Many2one(
+        "service.vendor.claim",
+        string="Warranty Claim",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        ondelete="set null",
+        flow_only=True,
+        help="The vendor warranty claim this credit note line pays back "
+        "(matched from the claim).",
+    )
     service_billing_line_id = fields.Many2one(
         "service.entitlement.billing.line",
         string="Overage Billing Line",
@@ -126,3 +138,29 @@ class AccountMoveLine(models.Model):
             "service_period_start": start,
             "service_period_end": end,
         }
+
+    @api.constrains("service_claim_id", "partner_id", "move_id")
+    def _check_service_claim(self):
+        for line in self.filtered("service_claim_id"):
+            claim = line.service_claim_id
+            move = line.move_id
+            if (
+                move.move_type != "in_refund"
+                or move.commercial_partner_id != claim.vendor_id
+                or move.company_id != claim.company_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(claim)s is paid back by a credit note of %(vendor)s only.",
+                        claim=claim.name,
+                        vendor=claim.vendor_id.display_name,
+                    )
+                )
+            if claim.state in ("draft", "rejected"):
+                raise ValidationError(
+                    self.env._(
+                        "%(claim)s was not sent, or was rejected: no credit note "
+                        "pays it back.",
+                        claim=claim.name,
+                    )
+                )

@@ -86,3 +86,22 @@ class ProductProduct(models.Model):
             ):
                 return seller.warranty_duration
         return 0
+
+    def _service_vendor_price(self, vendor, company):
+        """What ``vendor`` charges for this product, in ``company``'s
+        currency: its first price list line's price, else the product's
+        cost."""
+        self.ensure_one()
+        for seller in self.variant_seller_ids:
+            if (
+                seller.partner_id.commercial_partner_id == vendor
+                and seller.product_id in (self, self.browse())
+                and seller.company_id in (company, company.browse())
+            ):
+                return seller.currency_id._convert(
+                    seller.price,
+                    company.currency_id,
+                    company,
+                    fields.Date.context_today(self),
+                )
+        return self.with_company(company).standard_price

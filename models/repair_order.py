@@ -163,13 +163,24 @@ class RepairOrder(models.Model):
         "entitlement_id.excluded_fault_reason_ids",
         "entitlement_decision",
         "rerepair_of_id",
+        "lot_id.warranty_layer_ids",
+        "fault_reason_id",
+        "schedule_date",
+        "campaign_item_id",
     )
     def _compute_under_warranty(self):
         # Without an entitlement, Under Warranty is the staff's to tick (as in
         # Odoo); it does not outlive an entitlement that no longer applies.
         # A re-repair is under the repair warranty of the repair it redoes.
         self.under_warranty = False
-        for repair in self.filtered(lambda r: r.entitlement_id or r.rerepair_of_id):
+        for repair in self.filtered(
+            lambda r: (
+                r.entitlement_id
+                or r.rerepair_of_id
+                or r.campaign_item_id
+                or r.lot_id.warranty_layer_count
+            )
+        ):
             parts, __ = repair._entitlement_cost_coverage()
             repair.under_warranty = float_compare(parts, 100.0, precision_digits=2) >= 0
 
@@ -343,6 +354,8 @@ class RepairOrder(models.Model):
                 lambda r: r._entitlement_terms().allocation_type == "hours"
             )._entitlement_recount_hours()
             self.filtered(lambda r: r.state == "done")._start_repair_warranty()
+            self._warranty_layer_extend()
+            self._vendor_claims_draft()
         self.filtered(lambda r: r.state == "done")._components_replace()
         self._sla_record_response()
         self._sla_record_resolution()
@@ -422,8 +435,11 @@ class RepairOrder(models.Model):
         entitlement's coverage; an excluded, invalid, exhausted or
         overage-billed one pays in full."""
         self.ensure_one()
-        if self.rerepair_of_id:
+        if self.rerepair_of_id or self.campaign_item_id:
             return 100.0, 100.0
+        layer = self._warranty_layer_paying()
+        if layer:
+            return layer.parts_percent, layer.labor_percent
         entitlement = self._entitlement_terms()
         if not entitlement or self.entitlement_coverage not in ("covered", "partial"):
             return 0.0, 0.0

@@ -70,7 +70,9 @@ class RepairOrder(models.Model):
 
     def _entitlement_verdict(self, live, explain=True):
         """A re-repair is covered by the repair warranty of the repair it
-        redoes, with or without an entitlement."""
+        redoes, with or without an entitlement, a campaign's repair by the
+        campaign; a warranty of the serial that pays before the entitlement
+        (a supplier's, the legal guarantee) covers it at its shares."""
         if self.rerepair_of_id:
             redone = self.rerepair_of_id.sudo()
             return "covered", explain and self.env._(
@@ -79,6 +81,11 @@ class RepairOrder(models.Model):
                 repair=redone.name,
                 end=format_date(self.env, redone.repair_warranty_end),
             )
+        if self.campaign_item_id:
+            return "covered", explain and self._campaign_explain()
+        layer = self._warranty_layer_paying()
+        if layer:
+            return "covered", explain and self._warranty_layer_explain(layer)
         return super()._entitlement_verdict(live, explain=explain)
 
     # ------------------------------------------------------------------
@@ -97,6 +104,7 @@ class RepairOrder(models.Model):
             "move_ids.product_id",
             "move_ids.repair_line_type",
             "move_ids.replaced_component_id",
+            "lot_id.warranty_layer_ids",
         ]
     )
     def _compute_entitlement_explanation(self):
@@ -150,6 +158,11 @@ class RepairOrder(models.Model):
                 repair.entitlement_explanation = " · ".join(
                     [repair.entitlement_explanation, *pricing]
                 )
+        for repair in self.filtered("lot_id.warranty_layer_count"):
+            notes = repair._warranty_layers_weighed()[1]
+            repair.entitlement_explanation = " · ".join(
+                filter(None, [repair.entitlement_explanation, *notes])
+            )
         return res
 
     # ------------------------------------------------------------------
@@ -349,11 +362,9 @@ class RepairOrder(models.Model):
         repair's live consumption, if any."""
         self.ensure_one()
         entitlement = self._entitlement_terms()
-        if (
-            not entitlement
-            or self.rerepair_of_id
-            or self.entitlement_decision == "goodwill"
-        ):
+        # Covered otherwise (goodwill, a re-repair, another warranty, a
+        # campaign, planned service): nothing used, nothing billed.
+        if not entitlement or self._entitlement_waiver():
             return None
         if live:
             quantity = live.overage_quantity if live.bill_overage else 0.0

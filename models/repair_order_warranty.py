@@ -226,6 +226,19 @@ class RepairOrder(models.Model):
                 ),
                 "user": self.env.user,
             }
+        if self.campaign_item_id:
+            return {
+                "waiver": "campaign",
+                "note": self._campaign_explain(),
+                "user": self.env.user,
+            }
+        layer = self._warranty_layer_paying()
+        if layer:
+            return {
+                "waiver": "layer",
+                "note": layer.display_name,
+                "user": self.env.user,
+            }
         return super()._entitlement_waiver()
 
     def _repair_warranty_days(self):

@@ -1,6 +1,11 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+# Which warranty pays when several run: a supplier's first (it costs the
+# customer and us nothing), then what the customer bought, then the law,
+# then our goodwill.
+WARRANTY_PRECEDENCE = "supplier, contract, extended, manufacturer, statutory, goodwill"
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -87,6 +92,35 @@ class ResCompany(models.Model):
         default=50.0,
         help="The amount of a late fee; zero: no late fees.",
     )
+
+    warranty_precedence = fields.Char(
+        string="Which Warranty Pays First",
+        required=True,
+        default=WARRANTY_PRECEDENCE,
+        help="When several warranties of a serial number would pay for a "
+        "repair, the first in this order pays: supplier (any warranty a "
+        "supplier gives), contract, extended, manufacturer, statutory, "
+        "goodwill; each once, separated by commas.",
+    )
+
+    @api.constrains("warranty_precedence")
+    def _check_warranty_precedence(self):
+        expected = sorted(WARRANTY_PRECEDENCE.replace(" ", "").split(","))
+        for company in self:
+            if sorted(company._warranty_precedence()) != expected:
+                raise ValidationError(
+                    self.env._(
+                        "Which warranty pays first: name each of %(kinds)s once, "
+                        "separated by commas.",
+                        kinds=WARRANTY_PRECEDENCE,
+                    )
+                )
+
+    def _warranty_precedence(self):
+        """The kinds of warranty, the one that pays first first."""
+        self.ensure_one()
+        order = (self.warranty_precedence or WARRANTY_PRECEDENCE).lower()
+        return [kind.strip() for kind in order.split(",") if kind.strip()]
 
     @api.constrains(
         "repair_warranty_days",

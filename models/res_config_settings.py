@@ -33,6 +33,9 @@ class ResConfigSettings(models.TransientModel):
     entitlement_loaner_days = fields.Integer(
         related="company_id.entitlement_loaner_days", readonly=False
     )
+    warranty_precedence = fields.Char(
+        related="company_id.warranty_precedence", readonly=False
+    )
     entitlement_loaner_late_days = fields.Integer(
         related="company_id.entitlement_loaner_late_days", readonly=False
     )

@@ -4,6 +4,13 @@ from odoo import fields, models
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    service_claim_labour_rate = fields.Float(
+        string="Warranty Claim Labour Rate",
+        company_dependent=True,
+        digits="Product Price",
+        help="What this vendor pays an hour of our labour under its warranty "
+        "(in the company's currency): warranty claims to it use this rate.",
+    )
     service_entitlement_count = fields.Integer(
         string="Entitlements", compute="_compute_service_entitlement_count"
     )

@@ -34,6 +34,8 @@ WAIVERS = [
     ("goodwill", "Goodwill"),
     ("rerepair", "Re-repair"),
     ("planned", "Planned service"),
+    ("layer", "Another warranty"),
+    ("campaign", "Service campaign"),
 ]
 LEDGER_INSERT = """
     INSERT INTO service_entitlement_consumption
@@ -146,8 +148,9 @@ class ServiceEntitlementConsumption(models.Model):
         readonly=True,
         index="btree_not_null",
         help="The document was covered without using the entitlement's terms: "
-        "goodwill granted by the service desk, or the re-repair of a repair "
-        "still under its repair warranty.",
+        "goodwill granted by the service desk, the re-repair of a repair "
+        "still under its repair warranty, planned service, another "
+        "warranty of the serial number that pays first, or a service campaign.",
     )
     reservation_id = fields.Integer(
         readonly=True,

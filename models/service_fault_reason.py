@@ -11,6 +11,17 @@ class ServiceFaultReason(models.Model):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     description = fields.Text(translate=True)
+    not_defect = fields.Boolean(
+        string="Not a Defect",
+        help="The item was not faulty when sold (an accident, wear, misuse): "
+        "a warranty that carries no entitlement's terms (the seller's legal "
+        "guarantee, a supplier's warranty) does not pay for it.",
+    )
+    supplier_defect = fields.Boolean(
+        help="A defect of the supplier's making: a repair with this fault, "
+        "under a supplier's warranty, drafts a warranty claim to the supplier "
+        "when it is done.",
+    )
     excluded_categ_ids = fields.Many2many(
         "product.category",
         "service_fault_reason_excluded_categ_rel",

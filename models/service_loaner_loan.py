@@ -279,11 +279,12 @@ class ServiceLoanerLoan(models.Model):
             )
 
     @api.model
-    def _transfer(self, lot, picking_type, route, repair):
+    def _transfer(self, lot, picking_type, route, repair, partner=None):
         """Move ``lot`` along ``route`` (source, destination locations) by a
-        transfer of ``picking_type`` for the repair's customer, done at once."""
+        transfer of ``picking_type`` for ``partner`` (the repair's customer
+        by default), done at once."""
         source, destination = route
-        partner = repair.partner_id
+        partner = partner or repair.partner_id
         product = lot.product_id
         picking = (
             self.env["stock.picking"]
@@ -338,7 +339,7 @@ class ServiceLoanerLoan(models.Model):
         if picking.state != "done":
             raise UserError(
                 self.env._(
-                    "The transfer of loaner %(lot)s could not be done.",
+                    "The transfer of %(lot)s could not be done.",
                     lot=lot.display_name,
                 )
             )

@@ -174,6 +174,13 @@ class ServiceWarrantyLayer(models.Model):
                     )
                 )
 
+    def _precedence_rank(self, order):
+        """Where this layer comes in ``order`` (the company's *Which
+        Warranty Pays First*): a supplier's layer as *supplier*."""
+        self.ensure_one()
+        kind = "supplier" if self.supplier_id else self.kind
+        return order.index(kind) if kind in order else len(order)
+
     # ------------------------------------------------------------------
     # Layers the flow makes
     # ------------------------------------------------------------------

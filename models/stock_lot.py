@@ -110,12 +110,27 @@ class StockLot(models.Model):
     warranty_layer_ids = fields.One2many(
         "service.warranty.layer", "lot_id", string="Warranty Layers"
     )
+    # Read with the serial's row: a repair of a serial without layers looks
+    # for none.
+    warranty_layer_count = fields.Integer(
+        compute="_compute_warranty_layer_count", store=True
+    )
     service_components_fillable = fields.Boolean(
         string="Components Fillable",
         compute="_compute_service_components_fillable",
         help="Manufacturing is installed and this serial's product has a "
         "bill of materials, or the serial was manufactured.",
     )
+
+    @api.depends("warranty_layer_ids")
+    def _compute_warranty_layer_count(self):
+        counts = dict(
+            self.env["service.warranty.layer"]
+            .sudo()
+            ._read_group([("lot_id", "in", self.ids)], ["lot_id"], ["__count"])
+        )
+        for lot in self:
+            lot.warranty_layer_count = counts.get(lot, 0)
 
     @api.depends("product_id")
     def _compute_service_components_fillable(self):

@@ -12,7 +12,10 @@ class StockPicking(models.Model):
 
     def _create_supplier_warranties(self):
         """Serial numbers received from a vendor get the vendor's warranty
-        (its months on the product's price list line)."""
+        (its months on the product's price list line); not a unit coming back
+        from the vendor's warranty repair."""
+        if self.env.context.get("service_unit_from_vendor"):
+            return
         lines = self.filtered(
             lambda p: (
                 p.state == "done" and p.location_id.usage == "supplier" and p.partner_id

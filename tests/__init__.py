@@ -35,10 +35,13 @@ from . import test_portal
 from . import test_repair_entitlement
 from . import test_repair_rating
 from . import test_security
+from . import test_service_campaigns
 from . import test_service_contract
 from . import test_service_entitlement
 from . import test_sla
 from . import test_statement_pdf
 from . import test_suite_completeness
 from . import test_ui_tour
+from . import test_vendor_claims
 from . import test_warranty_layers
+from . import test_warranty_precedence

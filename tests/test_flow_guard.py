@@ -117,6 +117,23 @@ class TestFlowOnlyDeclarations(IntegrityApiCase):
                     ).id,
                 }
             )
+        # A claim to the supplier whose warranty a repair is under.
+        vendor = env["res.partner"].create({"name": "Contoso", "is_company": True})
+        supplier_layer = env["service.warranty.layer"].create(
+            {
+                "lot_id": cls.adatum_repair.lot_id.id,
+                "kind": "manufacturer",
+                "supplier_id": vendor.id,
+                "date_start": today - timedelta(days=100),
+                "date_end": today + timedelta(days=265),
+            }
+        )
+        env["service.vendor.claim"]._draft_for(cls.adatum_repair, supplier_layer)
+        # A service campaign with a serial number.
+        campaign = env["service.campaign"].create(
+            {"name": "Recall", "product_id": cls.lot.product_id.id}
+        )
+        campaign._add_lots(cls.lot)
         # Another company, currency and journal to move things to.
         env["res.company"].create({"name": "Other Company"})
         env.flush_all()

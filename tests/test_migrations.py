@@ -159,3 +159,22 @@ class TestRecurringLineMigration(RepairEntitlementCase):
             oca_line.name,
             f"{contract.code}: {contract.contract_line_ids.name}",
         )
+
+
+class TestFaultReasonMigration(RepairEntitlementCase):
+    """18.0.1.7.0: the add-on's fault reasons that are not defects say so."""
+
+    def test_reasons_that_are_not_defects(self):
+        reasons = self.env["service.fault.reason"].with_context(active_test=False)
+        ours = reasons.search([]).filtered(
+            lambda r: r.get_external_id()[r.id].startswith("service_entitlement.")
+        )
+        ours.write({"not_defect": False, "supplier_defect": False})
+        load_migration("18.0.1.7.0").migrate(self.env.cr, "18.0.1.6.0")
+        self.assertEqual(
+            sorted(ours.filtered("not_defect").mapped("code")),
+            ["ACCIDENT", "LIQUID", "MISUSE", "NFF", "WEAR"],
+        )
+        defect = self.env.ref("service_entitlement.fault_reason_manufacturing_defect")
+        self.assertFalse(defect.not_defect)
+        self.assertEqual(ours.filtered("supplier_defect"), defect)

@@ -9,3 +9,7 @@ from . import service_entitlement_planned_wizard
 from . import service_loaner_lend_wizard
 from . import service_loaner_finish_wizard
 from . import service_unit_replace_wizard
+from . import service_vendor_claim_decide_wizard
+from . import service_vendor_claim_match_wizard
+from . import service_vendor_unit_return_wizard
+from . import service_campaign_add_wizard

@@ -1,0 +1,153 @@
+from odoo import fields, models
+from odoo.exceptions import AccessError, UserError
+
+
+class RepairOrder(models.Model):
+    """A repair of a supplier defect under a supplier's warranty is claimed
+    from the supplier: a draft claim when it is done, or when the desk asks
+    for one."""
+
+    _inherit = "repair.order"
+
+    vendor_claim_ids = fields.One2many(
+        "service.vendor.claim", "repair_id", string="Vendor Claims", readonly=True
+    )
+    vendor_claim_count = fields.Integer(compute="_compute_vendor_claim_count")
+    vendor_unit_claim_id = fields.Many2one(
+        "service.vendor.claim",
+        string="Unit At Vendor Under",
+        compute="_compute_vendor_claim_count",
+        help="The claim under which the repaired unit is at the vendor.",
+    )
+
+    def _compute_vendor_claim_count(self):
+        counts = dict(
+            self.env["service.vendor.claim"]
+            .sudo()
+            ._read_group([("repair_id", "in", self.ids)], ["repair_id"], ["__count"])
+        )
+        for repair in self:
+            repair.vendor_claim_count = counts.get(repair, 0)
+            repair.vendor_unit_claim_id = (
+                repair.sudo()
+                .vendor_claim_ids.filtered(lambda c: c.unit_state == "at_vendor")[:1]
+                .with_env(self.env)
+                if counts.get(repair)
+                else False
+            )
+
+    def _vendor_claim_layer(self):
+        """The supplier's warranty the repair is claimed under: the one that
+        pays for it, else the first supplier's running on its date."""
+        self.ensure_one()
+        if not self.lot_id.warranty_layer_count:
+            return self.env["service.warranty.layer"]
+        paying = self._warranty_layer_paying()
+        if paying.supplier_id:
+            return paying
+        day = self._entitlement_get_date()
+        return (
+            self.lot_id.sudo()
+            .warranty_layer_ids.filtered(
+                lambda layer: (
+                    layer.supplier_id
+                    and layer.company_id == self.company_id
+                    and layer.date_start <= day <= layer.date_end
+                    and (layer.parts_percent or layer.labor_percent)
+                )
+            )
+            .sorted("date_end")[:1]
+        )
+
+    def _vendor_claims_draft(self):
+        """Done repairs of a supplier defect, under a supplier's warranty:
+        a draft claim each, once."""
+        Claim = self.env["service.vendor.claim"]
+        for repair in self.filtered(
+            lambda r: r.state == "done" and r.fault_reason_id.supplier_defect
+        ):
+            layer = repair._vendor_claim_layer()
+            if layer:
+                Claim._draft_for(repair, layer)
+
+    def action_vendor_claim(self):
+        """Claim the repair from the supplier whose warranty it is under."""
+        self.ensure_one()
+        if not (
+            self.env.su
+            or self.env.user.has_group("service_entitlement.group_service_desk")
+            or self.env.user.has_group("service_entitlement.group_entitlement_manager")
+        ):
+            raise AccessError(
+                self.env._("Only the service desk and managers claim repairs.")
+            )
+        if self.state != "done":
+            raise UserError(
+                self.env._(
+                    "Finish %(repair)s first: its parts and hours make the claim.",
+                    repair=self.name,
+                )
+            )
+        layer = self._vendor_claim_layer()
+        if not layer:
+            raise UserError(
+                self.env._(
+                    "%(repair)s is under no supplier's warranty on its date: "
+                    "there is nobody to claim it from.",
+                    repair=self.name,
+                )
+            )
+        claim = self.env["service.vendor.claim"]._draft_for(self, layer)
+        return self._vendor_claims_action(claim)
+
+    def action_unit_to_vendor(self):
+        """Send the repaired unit to the supplier whose warranty it is
+        under: a claim (drafted if needed) records it, a delivery takes it
+        there, and the repair waits for a third party."""
+        self.ensure_one()
+        self._sla_check_hold()
+        layer = self._vendor_claim_layer()
+        if not layer:
+            raise UserError(
+                self.env._(
+                    "%(repair)s is under no supplier's warranty on its date: "
+                    "there is nobody to send it to.",
+                    repair=self.name,
+                )
+            )
+        claim = self.env["service.vendor.claim"]._draft_for(self, layer)
+        claim._unit_send()
+        return self._vendor_claims_action(claim)
+
+    def action_unit_from_vendor(self):
+        """Receive the unit back from the vendor (or its replacement)."""
+        self.ensure_one()
+        self._sla_check_hold()
+        if not self.vendor_unit_claim_id:
+            raise UserError(
+                self.env._("%(repair)s has no unit at a vendor.", repair=self.name)
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Back from the Vendor"),
+            "res_model": "service.vendor.unit.return.wizard",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_claim_id": self.vendor_unit_claim_id.id},
+        }
+
+    def action_view_vendor_claims(self):
+        self.ensure_one()
+        return self._vendor_claims_action(self.vendor_claim_ids)
+
+    def _vendor_claims_action(self, claims):
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "service_entitlement.service_vendor_claim_action"
+        )
+        if len(claims) == 1:
+            action.update(views=[(False, "form")], res_id=claims.id)
+        else:
+            action["domain"] = [("id", "in", claims.ids)]
+        action["context"] = {"create": False}
+        return action
