@@ -2,6 +2,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 
 from .ledger_guard import ledger_writer
+from .mail_composer import composer_action
 
 
 class ServiceEntitlement(models.Model):
@@ -28,25 +29,13 @@ class ServiceEntitlement(models.Model):
                     name=self.display_name,
                 )
             )
-        template = self.env.ref("service_entitlement.mail_template_contract_quote")
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "mail.compose.message",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {
-                "default_model": self._name,
-                "default_res_ids": self.ids,
-                "default_template_id": template.id,
-                "default_composition_mode": "comment",
-                "default_email_layout_xmlid": (
-                    "mail.mail_notification_layout_with_responsible_signature"
-                ),
-                "mark_quote_as_sent": True,
-                "force_email": True,
-            },
-        }
+        return composer_action(
+            self,
+            "service_entitlement.mail_template_contract_quote",
+            "mail.mail_notification_layout_with_responsible_signature",
+            mark_quote_as_sent=True,
+            force_email=True,
+        )
 
     def message_post(self, **kwargs):
         # Only whoever may send a quote marks it sent (the context key comes

@@ -3,6 +3,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_compare, float_is_zero
 
 from .ledger_guard import ledger_writer
+from .mail_composer import composer_action
 
 # Who sends a claim to the vendor.
 SENDERS = ("group_service_desk", "group_billing_clerk", "group_entitlement_manager")
@@ -295,22 +296,12 @@ class ServiceVendorClaim(models.Model):
         self.ensure_one()
         self._check_groups(*SENDERS)
         self._check_state("draft", "sent")
-        template = self.env.ref("service_entitlement.mail_template_vendor_claim")
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "mail.compose.message",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {
-                "default_model": self._name,
-                "default_res_ids": self.ids,
-                "default_template_id": template.id,
-                "default_composition_mode": "comment",
-                "default_email_layout_xmlid": "mail.mail_notification_light",
-                "service_claim_mark_sent": True,
-            },
-        }
+        return composer_action(
+            self,
+            "service_entitlement.mail_template_vendor_claim",
+            "mail.mail_notification_light",
+            service_claim_mark_sent=True,
+        )
 
     def message_post(self, **kwargs):
         if self.env.context.get("service_claim_mark_sent"):
