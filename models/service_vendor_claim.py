@@ -95,6 +95,15 @@ class ServiceVendorClaim(models.Model):
         store=True,
         currency_field="currency_id",
     )
+    amount_due = fields.Monetary(
+        string="Still Owed",
+        compute="_compute_amount_due",
+        store=True,
+        currency_field="currency_id",
+        help="What the vendor still owes: what it accepted (or, before it "
+        "answers, what was claimed) less what it credited; nothing for a draft "
+        "or rejected claim.",
+    )
     credit_reference = fields.Char(
         string="Credit Note References", compute="_compute_credited", store=True
     )
@@ -168,6 +177,19 @@ class ServiceVendorClaim(models.Model):
                 if claim.amount_claimed
                 else 0.0
             )
+
+    @api.depends("state", "accepted_amount", "amount_claimed", "credited_amount")
+    def _compute_amount_due(self):
+        for claim in self:
+            if claim.state in ("draft", "rejected"):
+                claim.amount_due = 0.0
+                continue
+            owed = (
+                claim.accepted_amount
+                if claim.decision == "accepted"
+                else claim.amount_claimed
+            )
+            claim.amount_due = max(owed - claim.credited_amount, 0.0)
 
     @api.depends("date_sent", "decision", "accepted_amount", "credited_amount")
     def _compute_state(self):

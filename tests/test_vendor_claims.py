@@ -151,16 +151,20 @@ class TestVendorClaims(ClaimCase):
             self._decide(claim, amount=150.0)
         with self.assertRaisesRegex(UserError, "why"):
             self._decide(claim, decision="rejected", reason=" ")
+        self.assertEqual(claim.amount_due, 100.0, "claimed, not answered yet")
         self._decide(claim, amount=90.0)
         self.assertEqual((claim.state, claim.accepted_amount), ("accepted", 90.0))
+        self.assertEqual(claim.amount_due, 90.0)
         # A first credit note pays part of it back, a second the rest.
         self._credit(claim, 50.0, ref="CN-1")
         self.assertEqual((claim.state, claim.credited_amount), ("accepted", 50.0))
+        self.assertEqual(claim.amount_due, 40.0)
         second = self._credit(claim, 40.0, ref="CN-2")
         self.assertEqual(claim.state, "credited")
         self.assertEqual(claim.credited_amount, 90.0)
         self.assertEqual(claim.credit_reference, "CN-1, CN-2")
         self.assertEqual(claim.recovery_rate, 90.0)
+        self.assertEqual(claim.amount_due, 0.0)
         # Its line stays matched; reset to draft, it counts no more.
         with self.assertRaisesRegex(AccessError, "follows the service flow"):
             second.invoice_line_ids.with_user(
