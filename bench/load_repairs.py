@@ -3,7 +3,7 @@
 entitlements, over JSON-RPC, against Odoo started with several workers.
 
     python3 bench/load_repairs.py --db SCRATCH_DB [--workers 4 --users 16
-        --entitlements 50 --policy mixed --seconds 60 --port 8070]
+        --entitlements 50 --policy mixed --seconds 60 --port 8070 --servers 1]
 
 SCRATCH_DB is a database with service_entitlement installed; the run adds a
 customer, the shared entitlements (``--entitlements``, 40 incidents each; their
@@ -15,9 +15,16 @@ over-consumed (a block entitlement used at most its terms), each counter equal
 to its ledger, every billed overage with its billing line. A request that
 fails (anything but the policy's block) counts as an error. The last line is
 ``RESULT {json}``.
+
+With ``--servers 2``, two Odoo servers (separate processes, each with its
+workers) serve the one database, the users spread over both, as Odoo scales
+out; only the first runs scheduled jobs (one cron worker), and as the load
+starts the add-on's active jobs are made due and the cron worker woken: the
+run says whether they ran during the load.
 """
 
 import argparse
+import functools
 import itertools
 import json
 import os
@@ -59,6 +66,12 @@ def parse_args():
     )
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--port", type=int, default=8070)
+    parser.add_argument(
+        "--servers",
+        type=int,
+        default=1,
+        help="Odoo servers on the one database, on ports --port, --port + 1...",
+    )
     parser.add_argument("--login", default="admin")
     parser.add_argument("--password", default="admin")
     return parser.parse_args()
@@ -114,20 +127,24 @@ class RpcError(Exception):
         self.name = error.get("data", {}).get("name", "")
 
 
-def start_odoo(args):
+def start_odoo(args, index=0):
+    """Odoo server number ``index``: its workers, on ``--port`` + index; the
+    first runs the scheduled jobs when there are several servers."""
     env, odoo_dir = devtool.odoo_env()
     tmp = Path(tempfile.mkdtemp(prefix="service_entitlement-load-"))
     _link, addons = devtool.addons_path(odoo_dir, tmp)
     log = open(tmp / "odoo.log", "w", encoding="utf-8")
+    port = args.port + index
+    crons = 1 if args.servers > 1 and index == 0 else 0
     proc = subprocess.Popen(
         devtool.odoo_cmd(
             f"--addons-path={addons}",
             f"--database={args.db}",
             f"--db-filter=^{args.db}$",
             f"--http-interface={HOST}",
-            f"--http-port={args.port}",
+            f"--http-port={port}",
             f"--workers={args.workers}",
-            "--max-cron-threads=0",
+            f"--max-cron-threads={crons}",
             "--limit-time-real=120",
             "--log-level=warn",
         ),
@@ -136,7 +153,7 @@ def start_odoo(args):
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    base = f"http://{HOST}:{args.port}"
+    base = f"http://{HOST}:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -146,6 +163,55 @@ def start_odoo(args):
             time.sleep(0.5)
     os.killpg(proc.pid, signal.SIGTERM)
     raise SystemExit("Odoo did not start; see " + str(tmp / "odoo.log"))
+
+
+@functools.cache
+def sql_env():
+    return devtool.odoo_env()[0]
+
+
+def run_sql(db, sql, params=None):
+    """Run ``sql`` on ``db`` with psycopg2, committed; its rows, if any."""
+    env = sql_env()
+    script = (
+        "import psycopg2, json, sys\n"
+        "conn = psycopg2.connect(dbname=sys.argv[1])\n"
+        "cr = conn.cursor()\n"
+        "cr.execute(sys.argv[2], json.loads(sys.argv[3]))\n"
+        "rows = cr.fetchall() if cr.description else []\n"
+        "conn.commit()\n"
+        "print(json.dumps(rows, default=str))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, db, sql, json.dumps(params or [])],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout)
+
+
+# The add-on's active scheduled jobs, made due; Odoo's cron workers listen
+# for "cron_trigger" on the postgres database, as ir.cron's own trigger says.
+CRONS_DUE = """
+    UPDATE ir_cron SET nextcall = now() AT TIME ZONE 'UTC' - interval '1 minute'
+     WHERE active AND id IN (SELECT res_id FROM ir_model_data
+                              WHERE module = 'service_entitlement'
+                                AND model = 'ir.cron')
+ RETURNING id, (now() AT TIME ZONE 'UTC')::text;
+"""
+CRONS_RAN = "SELECT count(*) FROM ir_cron WHERE id = ANY(%s) AND lastcall >= %s"
+
+
+def crons_during(db, delay, seen):
+    """After ``delay`` seconds, make the add-on's jobs due; ``seen`` gets
+    their ids and the time."""
+    time.sleep(delay)
+    rows = run_sql(db, CRONS_DUE)
+    run_sql("postgres", "NOTIFY cron_trigger, %s", [db])
+    seen["ids"] = [row[0] for row in rows]
+    seen["at"] = rows[0][1] if rows else None
 
 
 def setup(client, args, tag):
@@ -265,9 +331,27 @@ def percentile(values, fraction):
 
 def main():
     args = parse_args()
-    proc, base, log = start_odoo(args)
+    if args.servers > 1:
+        # Behind one address, as nodes of one Odoo are: the servers' own
+        # ports would each rewrite web.base.url at every admin login.
+        run_sql(
+            args.db,
+            "INSERT INTO ir_config_parameter (key, value) VALUES"
+            " ('web.base.url.freeze', 'True') ON CONFLICT (key) DO UPDATE"
+            " SET value = 'True'",
+        )
+        # A new database's jobs are all due at once; put them off, so that
+        # the cron worker runs the add-on's when they are made due.
+        run_sql(
+            args.db,
+            "UPDATE ir_cron SET nextcall = now() AT TIME ZONE 'UTC'"
+            " + interval '1 day'; DELETE FROM ir_cron_trigger",
+        )
+    servers = [start_odoo(args, index) for index in range(args.servers)]
+    bases = [base for _proc, base, _log in servers]
+    crons = {}
     try:
-        admin = Client(base, args.db, args.login, args.password)
+        admin = Client(bases[0], args.db, args.login, args.password)
         partner, product, entitlements = setup(admin, args, os.getpid())
         stats = {"latency": [], "ok": 0, "blocked": 0, "error": 0, "messages": set()}
         lock = threading.Lock()
@@ -278,7 +362,8 @@ def main():
                 daemon=True,
                 target=user_loop,
                 args=(
-                    base,
+                    # The users spread over the servers.
+                    bases[user_no % len(bases)],
                     args,
                     (partner, product, entitlements, user_no),
                     deadline,
@@ -287,18 +372,36 @@ def main():
             )
             for user_no in range(args.users)
         ]
+        if args.servers > 1:
+            threads.append(
+                threading.Thread(
+                    daemon=True,
+                    target=crons_during,
+                    args=(args.db, 1, crons),
+                )
+            )
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(timeout=args.seconds + 120)
         wall = time.monotonic() - started
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
+        for proc, _base, _log in servers:
+            os.killpg(proc.pid, signal.SIGTERM)
+        for proc, _base, _log in servers:
+            proc.wait(timeout=30)
+    crons_ran = None
+    if crons.get("ids"):
+        crons_ran = run_sql(args.db, CRONS_RAN, [crons["ids"], crons["at"]])[0][0]
+        print(
+            f"scheduled jobs run on the first server during the load: "
+            f"{crons_ran} of {len(crons['ids'])}"
+        )
     requests = len(stats["latency"])
     print(
         table(
             (
+                "servers",
                 "workers",
                 "users",
                 "seconds",
@@ -312,6 +415,7 @@ def main():
             ),
             [
                 (
+                    args.servers,
                     args.workers,
                     args.users,
                     f"{wall:.0f}",
@@ -353,6 +457,7 @@ def main():
     # the expected answer here, anything else is a problem.
     problems = [
         line
+        for _proc, _base, log in servers
         for line in log.read_text(encoding="utf-8").splitlines()
         if LOG_LEVEL_RE.match(line)
         and not ("odoo.http:" in line and "its policy blocks it" in line)
@@ -364,6 +469,9 @@ def main():
     for line in problems[:5]:
         print("  " + line)
     result = {
+        "servers": args.servers,
+        "crons": len(crons.get("ids") or []),
+        "crons_ran": crons_ran,
         "workers": args.workers,
         "users": args.users,
         "entitlements": args.entitlements,
@@ -384,6 +492,8 @@ def main():
     }
     print("RESULT " + json.dumps(result))
     good = counters_agree and within_terms and billed
+    if crons.get("ids"):
+        good = good and crons_ran == len(crons["ids"])
     return 0 if good and not stats["error"] and not problems else 1
 
 
