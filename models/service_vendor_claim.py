@@ -365,6 +365,30 @@ class ServiceVendorClaim(models.Model):
                 }
             )
 
+    def _edit_draft(self, causal_part, note):
+        """The desk's word on a draft claim: the part that caused the
+        failure (one the repair used) and a note for the vendor."""
+        self.ensure_one()
+        self._check_groups("group_service_desk", "group_entitlement_manager")
+        self._check_state("draft", "edited")
+        parts = (
+            self.repair_id.sudo()
+            .move_ids.filtered(lambda m: m.repair_line_type == "add")
+            .product_id
+        )
+        if causal_part and causal_part not in parts:
+            raise UserError(
+                self.env._(
+                    "%(part)s is not a part %(repair)s used.",
+                    part=causal_part.display_name,
+                    repair=self.repair_id.name,
+                )
+            )
+        with ledger_writer():
+            self.sudo().write(
+                {"causal_product_id": causal_part.id, "note": note or False}
+            )
+
     def action_discard(self):
         """A draft claim that should not go to the vendor."""
         self._check_groups("group_service_desk", "group_entitlement_manager")

@@ -239,6 +239,30 @@ class TestVendorClaims(ClaimCase):
         self.assertEqual((claimed, credited), (240.0, 100.0))
         self.assertAlmostEqual(rate, 100.0 * 100.0 / 240.0, places=2)
 
+    def test_the_desk_completes_a_draft(self):
+        repair = self._repaired()
+        claim = repair.vendor_claim_ids
+        screen = self.env["product.product"].create(
+            {"name": "Screen 14", "type": "consu"}
+        )
+        with self.assertRaisesRegex(UserError, "not a part"):
+            claim.with_user(self.desk_user)._edit_draft(screen, "")
+        wizard = (
+            self.env["service.vendor.claim.edit.wizard"]
+            .with_user(self.desk_user)
+            .create({"claim_id": claim.id})
+        )
+        self.assertEqual(wizard.causal_product_id, self.battery)
+        self.assertEqual(wizard.part_ids, self.battery)
+        wizard.note = "Cell 3 swollen"
+        wizard.action_confirm()
+        self.assertEqual(claim.note, "Cell 3 swollen")
+        with self.assertRaises(AccessError):
+            claim.with_user(self.technician_user)._edit_draft(self.battery, "x")
+        self._send(claim)
+        with self.assertRaisesRegex(UserError, "cannot be edited"):
+            claim.with_user(self.desk_user)._edit_draft(self.battery, "late")
+
     def test_discard_a_draft(self):
         claim = self._repaired().vendor_claim_ids
         with self.assertRaises(AccessError):
@@ -378,6 +402,14 @@ class TestVendorClaimsOverExternalApi(IntegrityApiCase):
                     "repair.order",
                     "action_unit_to_vendor",
                     [self.adatum_repair.id],
+                )
+        for role in ("tech", "billing", "portal"):
+            with self.subTest(role=role, method="complete"):
+                self.assertRefused(
+                    role,
+                    "service.vendor.claim.edit.wizard",
+                    "create",
+                    {"claim_id": claim.id},
                 )
         self.assertRefused(
             "desk",

@@ -13,3 +13,4 @@ from . import service_vendor_claim_decide_wizard
 from . import service_vendor_claim_match_wizard
 from . import service_vendor_unit_return_wizard
 from . import service_campaign_add_wizard
+from . import service_vendor_claim_edit_wizard
