@@ -72,36 +72,29 @@ class ProductTemplate(models.Model):
 class ProductProduct(models.Model):
     _inherit = "product.product"
 
-    def _service_vendor_warranty_months(self, vendor, company):
-        """The months of warranty ``vendor`` gives on this product: the
-        *Warranty Period* of its first price list line for the vendor (OCA
-        ``product_warranty``), 0 when it gives none."""
+    def _service_vendor_warranty_months(self, vendor, company, day):
+        """The months of warranty ``vendor`` gives on this product on
+        ``day``: the *Warranty Period* (OCA ``product_warranty``) of the
+        first of its price list lines for the vendor that Odoo's purchase
+        would consider, 0 when none gives one."""
         self.ensure_one()
-        for seller in self.variant_seller_ids:
-            if (
-                seller.partner_id.commercial_partner_id == vendor
-                and seller.product_id in (self, self.browse())
-                and seller.company_id in (company, company.browse())
-                and seller.warranty_duration > 0
-            ):
-                return seller.warranty_duration
-        return 0
+        sellers = self.with_company(company)._get_filtered_sellers(
+            partner_id=vendor, quantity=None, date=day
+        )
+        return next((s.warranty_duration for s in sellers if s.warranty_duration), 0)
 
-    def _service_vendor_price(self, vendor, company):
-        """What ``vendor`` charges for this product, in ``company``'s
-        currency: its first price list line's price, else the product's
-        cost."""
+    def _service_vendor_price(self, vendor, company, quantity, uom, day):
+        """What ``vendor`` charges for ``quantity`` ``uom`` of this product
+        on ``day``, a unit, in ``company``'s currency: the price list line
+        Odoo's purchase would choose (``_select_seller``), else the cost."""
         self.ensure_one()
-        for seller in self.variant_seller_ids:
-            if (
-                seller.partner_id.commercial_partner_id == vendor
-                and seller.product_id in (self, self.browse())
-                and seller.company_id in (company, company.browse())
-            ):
-                return seller.currency_id._convert(
-                    seller.price,
-                    company.currency_id,
-                    company,
-                    fields.Date.context_today(self),
-                )
-        return self.with_company(company).standard_price
+        product = self.with_company(company)
+        seller = product._select_seller(
+            partner_id=vendor, quantity=quantity, date=day, uom_id=uom
+        )
+        if not seller:
+            return product.uom_id._compute_price(product.standard_price, uom)
+        price = seller.currency_id._convert(
+            seller.price, company.currency_id, company, day
+        )
+        return seller.product_uom._compute_price(price, uom)

@@ -1,5 +1,7 @@
 from odoo import fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
+
+from .roles import check_roles
 
 
 class RepairOrder(models.Model):
@@ -21,20 +23,19 @@ class RepairOrder(models.Model):
     )
 
     def _compute_vendor_claim_count(self):
-        counts = dict(
+        claims = (
             self.env["service.vendor.claim"]
             .sudo()
-            ._read_group([("repair_id", "in", self.ids)], ["repair_id"], ["__count"])
+            .search_fetch([("repair_id", "in", self.ids)], ["repair_id", "unit_state"])
+            .grouped("repair_id")
         )
+        Claim = self.env["service.vendor.claim"]
         for repair in self:
-            repair.vendor_claim_count = counts.get(repair, 0)
-            repair.vendor_unit_claim_id = (
-                repair.sudo()
-                .vendor_claim_ids.filtered(lambda c: c.unit_state == "at_vendor")[:1]
-                .with_env(self.env)
-                if counts.get(repair)
-                else False
-            )
+            mine = claims.get(repair._origin, Claim)
+            repair.vendor_claim_count = len(mine)
+            repair.vendor_unit_claim_id = mine.filtered(
+                lambda c: c.unit_state == "at_vendor"
+            )[:1].with_env(self.env)
 
     def _vendor_claim_layer(self):
         """The supplier's warranty the repair is claimed under: the one that
@@ -73,14 +74,11 @@ class RepairOrder(models.Model):
     def action_vendor_claim(self):
         """Claim the repair from the supplier whose warranty it is under."""
         self.ensure_one()
-        if not (
-            self.env.su
-            or self.env.user.has_group("service_entitlement.group_service_desk")
-            or self.env.user.has_group("service_entitlement.group_entitlement_manager")
-        ):
-            raise AccessError(
-                self.env._("Only the service desk and managers claim repairs.")
-            )
+        check_roles(
+            self.env,
+            ("group_service_desk", "group_entitlement_manager"),
+            self.env._("Only the service desk and managers claim repairs."),
+        )
         if self.state != "done":
             raise UserError(
                 self.env._(

@@ -159,7 +159,7 @@ class RepairOrder(models.Model):
                     [repair.entitlement_explanation, *pricing]
                 )
         for repair in self.filtered("lot_id.warranty_layer_count"):
-            notes = repair._warranty_layers_weighed()[1]
+            notes = repair._warranty_layers_weighed(explain=True)[1]
             repair.entitlement_explanation = " · ".join(
                 filter(None, [repair.entitlement_explanation, *notes])
             )

@@ -49,7 +49,7 @@ class RepairOrder(models.Model):
     )
     def _compute_warranty_layer(self):
         for repair in self:
-            paying, notes = repair._warranty_layers_weighed()
+            paying, notes = repair._warranty_layers_weighed(explain=True)
             repair.warranty_layer_id = paying
             repair.warranty_layer_note = " · ".join(notes)
 
@@ -59,9 +59,11 @@ class RepairOrder(models.Model):
         self.ensure_one()
         return self._warranty_layers_weighed()[0]
 
-    def _warranty_layers_weighed(self):
-        """(the layer without an entitlement that pays, or empty; [what
-        pays and why each other warranty does not, in words])."""
+    def _warranty_layers_weighed(self, explain=False):
+        """(the layer without an entitlement that pays, or empty; with
+        ``explain``, [what pays and why each other warranty does not, in
+        words], else []: the verdict, the waiver and the shares ask often
+        and need no words)."""
         self.ensure_one()
         Layer = self.env["service.warranty.layer"]
         lot = self.lot_id
@@ -90,12 +92,12 @@ class RepairOrder(models.Model):
         paying, skipped = [], []
         for layer in layers:
             why = self._warranty_layer_skipped(layer, day, fault, entitlement)
-            if why:
+            if not why:
+                paying.append((layer._precedence_rank(order), layer))
+            elif explain:
                 skipped.append(
                     self.env._("%(layer)s: %(why)s", layer=layer.display_name, why=why)
                 )
-            else:
-                paying.append((layer._precedence_rank(order), layer))
         if entitlement and entitlement not in layers.entitlement_id:
             kind = ENTITLEMENT_LAYER_KIND.get(entitlement.entitlement_type, "contract")
             rank = order.index(kind) if kind in order else len(order)
@@ -106,14 +108,20 @@ class RepairOrder(models.Model):
             key=lambda pair: (pair[0], pair[1].date_end or date.max, pair[1].id)
         )
         (__, first), others = paying[0], paying[1:]
-        notes = [
-            self.env._("Pays: %(warranty)s", warranty=first.display_name),
-            *(
-                self.env._("%(warranty)s: comes after it", warranty=other.display_name)
-                for __, other in others
-            ),
-            *skipped,
-        ]
+        notes = (
+            [
+                self.env._("Pays: %(warranty)s", warranty=first.display_name),
+                *(
+                    self.env._(
+                        "%(warranty)s: comes after it", warranty=other.display_name
+                    )
+                    for __, other in others
+                ),
+                *skipped,
+            ]
+            if explain
+            else []
+        )
         pays = (
             first if first._name == Layer._name and not first.entitlement_id else Layer
         )

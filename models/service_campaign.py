@@ -1,10 +1,11 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from .ledger_guard import ledger_writer
+from .roles import check_roles
 
 
 class ServiceCampaign(models.Model):
@@ -83,12 +84,11 @@ class ServiceCampaign(models.Model):
                 )
 
     def _check_groups(self, *groups):
-        if not self.env.su and not any(
-            self.env.user.has_group(f"service_entitlement.{group}") for group in groups
-        ):
-            raise AccessError(
-                self.env._("You are not allowed to do this with service campaigns.")
-            )
+        check_roles(
+            self.env,
+            groups,
+            self.env._("You are not allowed to do this with service campaigns."),
+        )
 
     # ------------------------------------------------------------------
     # Its serial numbers

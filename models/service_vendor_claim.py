@@ -1,9 +1,10 @@
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.tools import SQL, float_compare, float_is_zero
 
 from .ledger_guard import ledger_writer
 from .mail_composer import composer_action
+from .roles import check_roles
 
 # Who sends a claim to the vendor.
 SENDERS = ("group_service_desk", "group_billing_clerk", "group_entitlement_manager")
@@ -286,9 +287,12 @@ class ServiceVendorClaim(models.Model):
         parts = repair.move_ids.filtered(
             lambda m: m.repair_line_type == "add" and m.product_id
         )
+        day = fields.Date.context_today(self)
         parts_value = sum(
             move.product_uom_qty
-            * move.product_id._service_vendor_price(vendor, company)
+            * move.product_id._service_vendor_price(
+                vendor, company, move.product_uom_qty, move.product_uom, day
+            )
             for move in parts
         )
         rate = vendor.with_company(company).service_claim_labour_rate
@@ -306,12 +310,11 @@ class ServiceVendorClaim(models.Model):
     # ------------------------------------------------------------------
 
     def _check_groups(self, *groups):
-        if not self.env.su and not any(
-            self.env.user.has_group(f"service_entitlement.{group}") for group in groups
-        ):
-            raise AccessError(
-                self.env._("You are not allowed to do this with vendor claims.")
-            )
+        check_roles(
+            self.env,
+            groups,
+            self.env._("You are not allowed to do this with vendor claims."),
+        )
 
     def action_send(self):
         """Email the claim to the vendor, the printed claim attached."""

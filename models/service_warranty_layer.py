@@ -221,12 +221,12 @@ class ServiceWarrantyLayer(models.Model):
         )
         for line in move_lines - known:
             vendor = line.picking_id.partner_id.commercial_partner_id
+            day = fields.Date.context_today(self, line.date)
             months = line.product_id._service_vendor_warranty_months(
-                vendor, line.company_id
+                vendor, line.company_id, day
             )
             if not months:
                 continue
-            day = fields.Date.context_today(self, line.date)
             whole = int(months)
             end = day + relativedelta(
                 months=whole, days=round((months - whole) * 30) - 1

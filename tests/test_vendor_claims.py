@@ -6,7 +6,9 @@ claim, accepted for an amount or rejected, and credited when the vendor's
 credit note lines matched to it are posted; the recovery report gives each
 vendor's claimed, accepted and recovered amounts and rate."""
 
-from odoo import Command
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .test_integrity_api import IntegrityApiCase
@@ -373,8 +375,8 @@ class TestVendorClaimsOverExternalApi(IntegrityApiCase):
                 "lot_id": self.adatum_repair.lot_id.id,
                 "kind": "manufacturer",
                 "supplier_id": vendor.id,
-                "date_start": "2026-01-01",
-                "date_end": "2027-12-31",
+                "date_start": fields.Date.today() - relativedelta(months=11),
+                "date_end": fields.Date.today() + relativedelta(months=13),
             }
         )
         claim = self.env["service.vendor.claim"]._draft_for(self.adatum_repair, layer)

@@ -5,9 +5,9 @@ years); a supplier's warranty from the purchase receipt, for the months on
 the vendor's price list line (OCA ``product_warranty``); managers enter the
 others.  Nobody but the flow says a layer came from a rule or a receipt."""
 
-from datetime import date
+from datetime import date, timedelta
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, ValidationError
 
 from .common import RepairEntitlementCase
@@ -258,11 +258,12 @@ class TestLayersOverExternalApi(IntegrityApiCase):
     and billing read them; nobody says a layer came from a rule."""
 
     def test_roles(self):
+        today = fields.Date.today()
         vals = {
             "lot_id": self.lot.id,
             "kind": "manufacturer",
-            "date_start": "2026-01-01",
-            "date_end": "2026-12-31",
+            "date_start": str(today - timedelta(days=30)),
+            "date_end": str(today + timedelta(days=335)),
         }
         for role in ("desk", "tech", "billing", "portal"):
             with self.subTest(role=role):

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
 
+from odoo import fields
 from odoo.exceptions import ValidationError
 
 from odoo.addons.service_entitlement.models.ledger_guard import ledger_writer
@@ -222,7 +223,8 @@ class TestWhichWarrantyPaysOverExternalApi(IntegrityApiCase):
         contoso = self.env["res.partner"].create(
             {"name": "Contoso", "is_company": True}
         )
-        today = date(2026, 11, 16)
+        # This case runs on the real clock (its requests' own cursors).
+        today = fields.Date.context_today(self.env["repair.order"])
         layer = self.env["service.warranty.layer"].create(
             {
                 "lot_id": self.lot.id,
