@@ -1,10 +1,20 @@
-from odoo import fields, models
+import threading
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.osv import expression
+from odoo.tools import split_every
 
 from .ledger_guard import ledger_writer
 
 # At most this many periods of a contract are invoiced in one run (two years
 # of monthly periods): a bound, not a business rule.
 MAX_PERIODS_PER_RUN = 24
+
+# Service contracts invoiced per batch by the clerks' run and the daily job,
+# each batch committed on its own: a bound on the memory a run holds and on
+# what a failure takes back, not a business rule.
+INVOICE_BATCH = 100
 
 # The recurring contract of a service contract is the flow's: the service
 # contract decides whom and how it invoices.
@@ -94,3 +104,80 @@ class ContractContract(models.Model):
                     break
                 moves |= made
         return moves
+
+    # ------------------------------------------------------------------
+    # Runs in committed batches (the clerks' run and the daily job)
+    # ------------------------------------------------------------------
+
+    def _service_invoice_run(self, date_ref, commit=False):
+        """Invoice what these service contracts have due by ``date_ref``,
+        company by company.  With ``commit``, INVOICE_BATCH contracts at a
+        time, each batch committed and the caches emptied: the memory a run
+        holds stays bounded, and a run stopped midway (a failure, a restart)
+        keeps what it invoiced; the next run finds those periods invoiced,
+        no longer due, and invoices the rest, nothing twice."""
+        invoice_ids = []
+        done = 0
+        for ids in split_every(INVOICE_BATCH, self.ids) if commit else [self.ids]:
+            batch = self.browse(ids)
+            try:
+                for company in batch.company_id:
+                    mine = batch.filtered(
+                        lambda c, company=company: c.company_id == company
+                    )
+                    invoice_ids += (
+                        mine.with_company(company)
+                        ._recurring_create_invoice(date_ref)
+                        .ids
+                    )
+            except UserError as error:
+                if not done:
+                    raise
+                raise UserError(
+                    self.env._(
+                        "%(done)s of %(total)s service contracts were invoiced "
+                        "and saved; the next ones stopped on: %(error)s\n"
+                        "Once that is mended, invoice again: the run invoices "
+                        "the rest, nothing twice.",
+                        done=done,
+                        total=len(self),
+                        error=error.args[0],
+                    )
+                ) from error
+            if commit:
+                self._service_invoice_commit()
+            done += len(ids)
+        return self.env["account.move"].browse(invoice_ids)
+
+    def _service_invoice_commit(self):
+        """Commit a batch of the run, outside tests (as Odoo's own batch jobs
+        do), and forget what it read."""
+        self.env.flush_all()
+        if not getattr(threading.current_thread(), "testing", False):
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        self.env.invalidate_all()
+
+    @api.model
+    def _cron_recurring_create(self, date_ref=False, create_type="invoice"):
+        """The daily job: the service contracts due in committed batches,
+        then the other contracts as OCA contract invoices them."""
+        if create_type != "invoice" or self.env.context.get("service_invoiced"):
+            return super()._cron_recurring_create(date_ref, create_type)
+        date_ref = date_ref or fields.Date.context_today(self)
+        self.search(
+            expression.AND(
+                [self._get_contracts_to_invoice_domain(date_ref), SERVICE_CONTRACT]
+            ),
+            order="id",
+        )._service_invoice_run(date_ref, commit=True)
+        others = self.with_context(service_invoiced=True)
+        return super(ContractContract, others)._cron_recurring_create(
+            date_ref, create_type
+        )
+
+    @api.model
+    def _get_contracts_to_invoice_domain(self, date_ref=None):
+        domain = super()._get_contracts_to_invoice_domain(date_ref)
+        if self.env.context.get("service_invoiced"):
+            domain = expression.AND([domain, [("service_entitlement_id", "=", False)]])
+        return domain

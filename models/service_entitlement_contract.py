@@ -581,18 +581,14 @@ class ServiceEntitlement(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _contract_invoice_due(self, contracts, date_ref):
+    def _contract_invoice_due(self, contracts, date_ref, commit=False):
         """Invoice every period ``contracts`` (``contract.contract``) have
-        due by ``date_ref``, company by company, with OCA contract's own
-        engine (see ``contract.contract._recurring_create_invoice``)."""
-        contracts = contracts.sudo()
-        invoices = self.env["account.move"]
-        for company in contracts.company_id:
-            mine = contracts.filtered(
-                lambda c, company=company: c.company_id == company
-            ).with_company(company)
-            invoices |= mine._recurring_create_invoice(date_ref)
-        return invoices.sudo(False)
+        due by ``date_ref`` with OCA contract's own engine; with ``commit``
+        (the clerks' run, the daily job) in batches that each commit (see
+        ``contract.contract._service_invoice_run``)."""
+        return (
+            contracts.sudo()._service_invoice_run(date_ref, commit=commit).sudo(False)
+        )
 
     # ------------------------------------------------------------------
     # Price updates (Update Prices)

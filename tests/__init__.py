@@ -8,6 +8,7 @@ from . import test_components
 from . import test_concurrency
 from . import test_constraints
 from . import test_consumer_mixin
+from . import test_contract_batches
 from . import test_contract_discounts
 from . import test_contract_gain_loss
 from . import test_contract_periods

@@ -6,8 +6,9 @@ from odoo.tools.misc import format_date
 class ServiceEntitlementContractInvoiceWizard(models.TransientModel):
     """Billing clerks invoice the periods of service contracts that are due
     by a date in one click: every period due, each once (OCA ``contract``
-    makes the invoices).  A date after today is for entitlement managers
-    who tick Invoice Ahead."""
+    makes the invoices), in batches that each commit: a run that stops
+    midway keeps what it invoiced and the next one invoices the rest.  A
+    date after today is for entitlement managers who tick Invoice Ahead."""
 
     _name = "service.entitlement.contract.invoice.wizard"
     _description = "Invoice Service Contracts"
@@ -38,7 +39,8 @@ class ServiceEntitlementContractInvoiceWizard(models.TransientModel):
                     ("service_entitlement_id", "!=", False),
                     ("service_entitlement_id.company_id", "in", self.env.companies.ids),
                     ("recurring_next_date", "<=", self.date),
-                ]
+                ],
+                order="id",
             )
         )
 
@@ -61,7 +63,7 @@ class ServiceEntitlementContractInvoiceWizard(models.TransientModel):
                     )
                 )
         invoices = self.env["service.entitlement"]._contract_invoice_due(
-            self._due_contracts(), self.date
+            self._due_contracts(), self.date, commit=True
         )
         if not invoices:
             # Nothing due is an answer, not a failure: say so and stay put.
