@@ -74,8 +74,12 @@ def make_partners(env, count, tag):
 def build_addon(env, count, lines, tag):
     """``count`` active service contracts of ``lines`` serials each."""
     product = env["product.product"].create(
-        {"name": f"Serviced unit {tag}", "type": "consu", "is_storable": True,
-         "tracking": "serial"}
+        {
+            "name": f"Serviced unit {tag}",
+            "type": "consu",
+            "is_storable": True,
+            "tracking": "serial",
+        }
     )
     partners = make_partners(env, count, tag)
     lots = env["stock.lot"].create(
@@ -106,9 +110,7 @@ def build_addon(env, count, lines, tag):
                     "total_terms": 12,
                     "contract_line_ids": [
                         (0, 0, {"lot_id": lot.id, "line_value": LINE_PRICE * 12})
-                        for lot in lots[
-                            (offset + i) * lines : (offset + i + 1) * lines
-                        ]
+                        for lot in lots[(offset + i) * lines : (offset + i + 1) * lines]
                     ],
                 }
                 for i, partner in enumerate(chunk)
@@ -186,8 +188,7 @@ def step_build(args):
         build(env, args.count, args.lines, args.tag)
         cr.commit()
         print(
-            "STEP "
-            + json.dumps({"seconds": round(time.perf_counter() - started, 1)})
+            "STEP " + json.dumps({"seconds": round(time.perf_counter() - started, 1)})
         )
 
 
@@ -226,8 +227,9 @@ def step_run(args):
 def step_resume(args):
     """A run that fails in its third batch, then a second run."""
     odoo, registry = boot(args.db)
-    from odoo.addons.service_entitlement.models import contract_contract
     from odoo.exceptions import UserError
+
+    from odoo.addons.service_entitlement.models import contract_contract
 
     Contract = registry["contract.contract"]
     original = Contract._recurring_create_invoice
@@ -374,7 +376,9 @@ def report(args, sizes, runs, resume):
     within = all(
         r["ratio"] <= GOAL_RATIO and r["query_ratio"] <= GOAL_RATIO for r in rows
     )
-    linear = large["addon_ms_per_invoice"] <= GOAL_LINEAR * small["addon_ms_per_invoice"]
+    linear = (
+        large["addon_ms_per_invoice"] <= GOAL_LINEAR * small["addon_ms_per_invoice"]
+    )
     bounded = large["addon_rss_mb"] <= GOAL_MEMORY * small["addon_rss_mb"]
     resumed = (
         resume["failed"]

@@ -89,6 +89,9 @@ class ContractContract(models.Model):
         )
         self.invalidate_recordset()
         self.contract_line_ids.invalidate_recordset()
+        # The service contract lines behind them, read at once: OCA's engine
+        # goes contract by contract and would read them one contract a query.
+        self.contract_line_ids.service_line_id.mapped("entitlement_id")
         moves = self.env["account.move"]
         with ledger_writer():
             for __ in range(MAX_PERIODS_PER_RUN):
