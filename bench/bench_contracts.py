@@ -376,9 +376,8 @@ def report(args, sizes, runs, resume):
     within = all(
         r["ratio"] <= GOAL_RATIO and r["query_ratio"] <= GOAL_RATIO for r in rows
     )
-    linear = (
-        large["addon_ms_per_invoice"] <= GOAL_LINEAR * small["addon_ms_per_invoice"]
-    )
+    per_invoice = large["addon_ms_per_invoice"], small["addon_ms_per_invoice"]
+    linear = per_invoice[0] <= GOAL_LINEAR * per_invoice[1]
     bounded = large["addon_rss_mb"] <= GOAL_MEMORY * small["addon_rss_mb"]
     resumed = (
         resume["failed"]
@@ -389,8 +388,8 @@ def report(args, sizes, runs, resume):
     met = complete and within and linear and bounded and resumed
     print(
         f"Every contract invoiced once: {complete}; at most {GOAL_RATIO:g}x OCA's "
-        f"time and queries per invoice: {within}; linear ({large['addon_ms_per_invoice']:.2f} ms an invoice "
-        f"at {large['contracts']}, {small['addon_ms_per_invoice']:.2f} at "
+        f"time and queries per invoice: {within}; linear ({per_invoice[0]:.2f} ms "
+        f"an invoice at {large['contracts']}, {per_invoice[1]:.2f} at "
         f"{small['contracts']}): {linear}; memory bounded ({large['addon_rss_mb']:.0f}"
         f" MB against {small['addon_rss_mb']:.0f}): {bounded}; a run failing "
         f"midway kept {resume['kept']} of {args.resume} invoices and a second run "
