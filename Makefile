@@ -47,7 +47,7 @@ stress:
 	done
 
 # The benchmarks on throwaway databases; rewrites bench/RESULTS.md with the
-# figures and a verdict per goal, at the goals' sizes, in about 45 minutes on
+# figures and a verdict per goal, at the goals' sizes, in about an hour on
 # 2 cores; BENCH_ARGS="--size soak" runs the load tests for 5 minutes.
 bench:
 	@$(PYTHON) bench/run.py $(BENCH_ARGS)

@@ -681,7 +681,7 @@ def bench_report(size, plan, results, *, facts, started, elapsed):
         "## Running them again",
         "",
         "```sh",
-        "make bench                           # the goals' sizes, about 45 min",
+        "make bench                           # the goals' sizes, about an hour",
         'make bench BENCH_ARGS="--size soak"  # load runs of 5 minutes',
         "```",
         "",
@@ -809,7 +809,7 @@ def main():
         "--size",
         choices=("goals", "soak"),
         default="goals",
-        help="goals (default): the goals' sizes, about 45 minutes on 2 cores; "
+        help="goals (default): the goals' sizes, about an hour on 2 cores; "
         "soak: load runs of 5 minutes",
     )
     return cmd_bench(parser.parse_args())
