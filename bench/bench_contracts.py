@@ -301,38 +301,35 @@ def call(args, step, side, count=0, tag=""):
     raise SystemExit(f"{step} on {side} failed")
 
 
+def side_figures(side, run):
+    """The figures of one side's run, keyed ``{side}_...``."""
+    invoices = max(run["invoices"], 1)
+    return {
+        f"{side}_seconds": run["seconds"],
+        f"{side}_invoices": run["invoices"],
+        f"{side}_queries_per_invoice": round(run["queries"] / invoices, 2),
+        f"{side}_ms_per_invoice": round(1000 * run["seconds"] / invoices, 2),
+        f"{side}_rss_mb": run["rss_mb_peak"],
+    }
+
+
 def report(args, sizes, runs, resume):
     rows = []
     for size in sizes:
-        ours, peer = runs[size]["addon"], runs[size]["peer"]
+        ours = side_figures("addon", runs[size]["addon"])
+        peer = side_figures("peer", runs[size]["peer"])
         rows.append(
             {
                 "contracts": size,
-                "addon_seconds": ours["seconds"],
-                "addon_invoices": ours["invoices"],
-                "addon_queries_per_invoice": round(
-                    ours["queries"] / max(ours["invoices"], 1), 2
-                ),
-                "addon_ms_per_invoice": round(
-                    1000 * ours["seconds"] / max(ours["invoices"], 1), 2
-                ),
-                "addon_rss_mb": ours["rss_mb_peak"],
-                "peer_seconds": peer["seconds"],
-                "peer_invoices": peer["invoices"],
-                "peer_queries_per_invoice": round(
-                    peer["queries"] / max(peer["invoices"], 1), 2
-                ),
-                "peer_ms_per_invoice": round(
-                    1000 * peer["seconds"] / max(peer["invoices"], 1), 2
-                ),
-                "peer_rss_mb": peer["rss_mb_peak"],
-                "ratio": round(ours["seconds"] / peer["seconds"], 3),
+                **ours,
+                **peer,
+                "ratio": round(ours["addon_seconds"] / peer["peer_seconds"], 3),
                 "query_ratio": round(
-                    (ours["queries"] / max(ours["invoices"], 1))
-                    / max(peer["queries"] / max(peer["invoices"], 1), 1e-9),
+                    ours["addon_queries_per_invoice"]
+                    / max(peer["peer_queries_per_invoice"], 1e-9),
                     3,
                 ),
-                "twice": ours["twice"],
+                "twice": runs[size]["addon"]["twice"],
                 "build_addon_seconds": runs[size]["build_addon"],
                 "build_peer_seconds": runs[size]["build_peer"],
             }
