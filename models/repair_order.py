@@ -40,18 +40,44 @@ class RepairOrder(models.Model):
     entitlement_limit_policy = fields.Selection(
         related="entitlement_id.limit_policy", string="Limit Policy", tracking=False
     )
+    # Kept on the repair (see entitlement_consume_on): finishing a repair
+    # does not read its entitlement.
     entitlement_allocation_type = fields.Selection(
         related="entitlement_id.allocation_type",
         string="Entitlement Unit",
         tracking=False,
+        store=True,
+        precompute=True,
+        flow_only=True,
     )
     under_warranty = fields.Boolean(
         compute="_compute_under_warranty",
         store=True,
         readonly=False,
+        precompute=True,
         help="With an entitlement, follows its verdict: ticked when the repair "
         "is covered and the entitlement covers all of the parts. Without one, "
         "set by hand as in Odoo.",
+    )
+
+    # Computed with the new row rather than written after it: the fields the
+    # entitlement, its verdict and the service levels follow are set before
+    # the insert (Odoo's computes, unchanged), and so are rating's last value
+    # (none before the repair is done) and those that follow them.
+    partner_id = fields.Many2one(
+        compute="_compute_partner_id", store=True, readonly=False, precompute=True
+    )
+    # (Editable as the repair's form makes it: a precomputed read-only field
+    # would ignore the serial number given to create.)
+    # Odoo's compute, under Odoo's name.
+    lot_id = fields.Many2one(
+        compute="compute_lot_id",  # pylint: disable=method-compute
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    rating_last_value = fields.Float(
+        compute="_compute_rating_last_value", store=True, precompute=True
     )
 
     service_billing_line_ids = fields.One2many(
@@ -351,7 +377,7 @@ class RepairOrder(models.Model):
             res = super().action_repair_done()
         if not self._entitlement_bypassed():
             self.filtered(
-                lambda r: r._entitlement_terms().allocation_type == "hours"
+                lambda r: r.entitlement_allocation_type == "hours"
             )._entitlement_recount_hours()
             self.filtered(lambda r: r.state == "done")._start_repair_warranty()
             self._warranty_layer_extend()

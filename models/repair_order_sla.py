@@ -28,12 +28,14 @@ class RepairOrder(models.Model):
         string="Respond By",
         compute="_compute_sla_deadlines",
         store=True,
+        precompute=True,
         help="From the entitlement's response time, in working hours.",
     )
     sla_resolution_deadline = fields.Datetime(
         string="Resolve By",
         compute="_compute_sla_deadlines",
         store=True,
+        precompute=True,
         index="btree_not_null",
     )
     sla_responded_at = fields.Datetime(
@@ -129,17 +131,19 @@ class RepairOrder(models.Model):
         move by the working hours the repair spent on hold (only the holds
         before the response move the response deadline)."""
         for repair in self:
-            entitlement = repair._entitlement_terms()
+            response = repair._sla_target_hours("response_hours")
+            resolution = repair._entitlement_terms().resolution_hours
+            if not (response or resolution):
+                # No target: no deadline, nothing of the calendar to read.
+                repair.sla_response_deadline = repair.sla_resolution_deadline = False
+                continue
             start = repair.sla_start or fields.Datetime.now()
             calendar = repair.company_id.resource_calendar_id
             repair.sla_response_deadline = repair._sla_deadline(
-                calendar,
-                repair._sla_target_hours("response_hours"),
-                start,
-                repair.sla_held_response_hours,
+                calendar, response, start, repair.sla_held_response_hours
             )
             repair.sla_resolution_deadline = repair._sla_deadline(
-                calendar, entitlement.resolution_hours, start, repair.sla_held_hours
+                calendar, resolution, start, repair.sla_held_hours
             )
 
     def _sla_target_hours(self, target_field):
@@ -421,10 +425,9 @@ class RepairOrder(models.Model):
         """Note when the repair was answered or resolved, and whether late.
         Only repairs whose entitlement sets that target are looked at."""
         now = fields.Datetime.now()
-        targeted = self.filtered(lambda r: r._sla_target_hours(target_field))
-        for repair in targeted.filtered(
-            lambda r, f=field: r[deadline_field] and not r[f]
-        ):
+        # The repair's own deadline first: one without any reads no terms.
+        pending = self.filtered(lambda r, f=field: r[deadline_field] and not r[f])
+        for repair in pending.filtered(lambda r: r._sla_target_hours(target_field)):
             late = bool(repair[deadline_field] and now > repair[deadline_field])
             with ledger_writer():
                 repair.write({field: now, "sla_missed": repair.sla_missed or late})

@@ -329,10 +329,13 @@ class RepairOrder(models.Model):
         entitlement manager (or the superuser's scripts) may open one anyway:
         those serial numbers are returned, to be logged on the repairs."""
         blocked = lots.filtered(lambda lot: lot.service_blocked == "all")
-        manager = self.env.user.has_group(
-            "service_entitlement.group_entitlement_manager"
-        )
-        if blocked and not (manager or self.env.uid == SUPERUSER_ID):
+        if (
+            blocked
+            and self.env.uid != SUPERUSER_ID
+            and not self.env.user.has_group(
+                "service_entitlement.group_entitlement_manager"
+            )
+        ):
             blocked._check_service_blocked("all", self.env._("a repair"))
         return blocked
 

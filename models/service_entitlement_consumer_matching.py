@@ -233,6 +233,16 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
                 self.env
             )
 
+    @api.depends()
+    def _compute_entitlement_id(self):
+        """The best eligible entitlement of a new open document (computed
+        before its row is inserted)."""
+        for doc in self:
+            best = self.env["service.entitlement"]
+            if not doc._entitlement_bypassed() and doc._entitlement_is_open():
+                best = doc._entitlement_ranked_eligible()[:1].with_env(self.env)
+            doc.entitlement_id = best
+
     def _entitlement_rematch(self, lives=None):
         """Choose the best eligible entitlement for open documents that have
         not consumed yet."""

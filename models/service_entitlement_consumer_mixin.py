@@ -64,14 +64,31 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
     _name = "service.entitlement.consumer.mixin"
     _description = "Entitlement Consumer"
 
+    # Chosen when the document is created, before its row is inserted (one
+    # write less), and by the flow from then on (_entitlement_rematch): the
+    # compute has no dependencies, so nothing else recomputes it.
     entitlement_id = fields.Many2one(
         "service.entitlement",
+        compute="_compute_entitlement_id",
+        store=True,
+        readonly=False,
+        precompute=True,
         index="btree_not_null",
         tracking=True,
         copy=False,
         domain="[('id', 'in', entitlement_eligible_ids)]",
         help="Entitlement that covers this document. Filled with the best "
         "eligible one; any other eligible entitlement may be chosen.",
+    )
+    # When the entitlement is used, kept on the document with its row (set
+    # by the ORM whenever the entitlement or its terms change): moving a
+    # document through its states need not read the entitlement.
+    entitlement_consume_on = fields.Selection(
+        related="entitlement_id.consume_on",
+        string="Entitlement Used On",
+        store=True,
+        precompute=True,
+        flow_only=True,
     )
     entitlement_eligible_ids = fields.Many2many(
         "service.entitlement",
@@ -278,12 +295,16 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
     def create(self, vals_list):
         records = super().create(vals_list)
         sync = set(self._entitlement_sync_depends())
+        # An entitlement given by the caller (or by a ``default_`` key of the
+        # context) must be eligible; the others were chosen by the compute.
+        given = "default_entitlement_id" in self.env.context
         for record, vals in zip(records, vals_list, strict=True):
-            if vals.get("entitlement_id") and not is_ledger_writer():
+            if (
+                (vals.get("entitlement_id") or given)
+                and record.entitlement_id
+                and not is_ledger_writer()
+            ):
                 record._entitlement_check_eligible()
-            elif "entitlement_id" not in vals:
-                # Part of the creation: nothing to track in the chatter yet.
-                record.with_context(tracking_disable=True)._entitlement_rematch()
             if sync & set(vals):
                 record._entitlement_sync()
         return records
@@ -340,7 +361,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
             return True
         if passed == passed_before:
             return False
-        trigger = self._entitlement_terms().consume_on
+        trigger = self.entitlement_consume_on
         return (trigger in passed) != (trigger in passed_before)
 
     def _entitlement_write_technical(self, vals):
