@@ -12,7 +12,9 @@ transaction.  They move in a transaction of their own, at READ COMMITTED, on
 a second connection: it locks the entitlement row (waiting for the other
 requests' short transactions, never failing), reads the latest committed
 counters, lets the caller decide from them, writes the new counters and one
-*reservation* row per entitlement and channel, and commits at once.  The
+*reservation* row per entitlement and channel, and commits at once.  A
+consumption first tries the counters the request read: decided on those,
+they move in one statement if they are still those (see ``_take``).  The
 request's transaction then writes the ledger rows that point at their
 reservation.
 
@@ -40,6 +42,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from . import entitlement_policy as policy
+from .entitlement_counters import Counters
 from .service_entitlement_channel_limit import CHANNELS
 
 _logger = logging.getLogger(__name__)
@@ -100,12 +103,27 @@ class ServiceEntitlementReservation(models.Model):
         Returns (reservation id or False, terms left before, outcome,
         counters after)."""
 
+        def decide(states):
+            left = max(states[entitlement.id].remaining(channel), 0.0)
+            return left, policy.decide(entitlement.limit_policy, need, left, override)
+
         def step(cr):
+            # Most often nobody moved the counters since the request read
+            # them: decide on those and move them in one round trip, if they
+            # are still what was read.  A block is always decided under the
+            # lock, on the counters as last committed.
+            guess = self._read_states(entitlement)
+            if guess:
+                left, outcome = decide(guess)
+                if not outcome.blocked:
+                    moves = [(entitlement.id, channel, outcome.covered)]
+                    moved = self._move(cr, guess, moves, expected=True)
+                    if moved:
+                        return moved, (left, outcome)
             states = self._locked_states(cr, [entitlement.id])
             if entitlement.id not in states:
                 return None
-            left = max(states[entitlement.id].remaining(channel), 0.0)
-            outcome = policy.decide(entitlement.limit_policy, need, left, override)
+            left, outcome = decide(states)
             if outcome.blocked:
                 return {}, (left, outcome)
             moved = self._move(cr, states, [(entitlement.id, channel, outcome.covered)])
@@ -143,7 +161,7 @@ class ServiceEntitlementReservation(models.Model):
     @api.model
     def _locked_states(self, cr, ids, wait=False):
         """Lock the entitlements in id order, then read their counters as
-        last committed: {id: _Counters}.  One round trip.  On a cursor of
+        last committed: {id: Counters}.  One round trip.  On a cursor of
         its own, the lock is given up after LOCK_TIMEOUT, unless ``wait``."""
         cr.execute(
             (APART_SETTINGS if cr is not self.env.cr and not wait else "")
@@ -163,7 +181,28 @@ class ServiceEntitlementReservation(models.Model):
             {"ids": ids},
             log_exceptions=False,
         )
-        return {row[0]: _Counters(row) for row in cr.fetchall()}
+        return {row[0]: Counters(row) for row in cr.fetchall()}
+
+    @api.model
+    def _read_states(self, entitlement):
+        """{id: Counters} of ``entitlement`` as the request read it (no
+        query when its row is read already), or None when it has channel
+        limits, whose counters are read under the lock only."""
+        if entitlement.has_channel_limits:
+            return None
+        return {
+            entitlement.id: Counters(
+                (
+                    entitlement.id,
+                    entitlement.total_terms,
+                    entitlement.used_terms or 0.0,
+                    entitlement.state,
+                    entitlement.threshold_alert_sent,
+                    entitlement.alert_threshold_percent or 0.0,
+                    None,
+                )
+            )
+        }
 
     @api.model
     def _counter_statements(self, states, groups, cleared=()):
@@ -222,36 +261,78 @@ class ServiceEntitlementReservation(models.Model):
         return after, limits, statements
 
     @api.model
-    def _move(self, cr, states, moves):
+    def _move(self, cr, states, moves, expected=False):
         """Write the new counters of the locked entitlements ``states`` and
         the reservation rows of ``moves``: {reservation id: counters after}.
 
         The new values are computed here from the locked rows: plain
-        statements, which PostgreSQL plans in no time."""
+        statements, which PostgreSQL plans in no time.  ``expected``:
+        ``states`` (of one entitlement without channel limits) were read
+        without the lock; the counters move, in one statement, only if they
+        are still those (the update waits for the row's lock and checks its
+        last committed version), else nothing moves and {} is returned."""
         groups = defaultdict(float)
         for entitlement_id, channel, quantity in moves:
             groups[(entitlement_id, channel or False)] += quantity
         after, limits, statements = self._counter_statements(states, groups)
         keys = list(groups)
-        statements.append(
+        # Dated by the request's transaction (its time is read once for
+        # all its writes), not by another round trip on the second one.
+        now = self.env.cr.now()
+        rows = SQL(", ").join(
             SQL(
-                "INSERT INTO service_entitlement_reservation "
-                "(entitlement_id, channel, quantity, alert_set, date) VALUES %s "
-                "RETURNING id",
-                SQL(", ").join(
-                    SQL(
-                        "(%s, %s, %s, %s, %s)",
-                        entitlement_id,
-                        channel or None,
-                        groups[(entitlement_id, channel)],
-                        after[entitlement_id]["alert_set"],
-                        cr.now(),
-                    )
-                    for entitlement_id, channel in keys
-                ),
+                "(%s::int, %s, %s::float8, %s::bool, %s::timestamp)",
+                entitlement_id,
+                channel or None,
+                groups[(entitlement_id, channel)],
+                after[entitlement_id]["alert_set"],
+                now,
             )
+            for entitlement_id, channel in keys
         )
+        columns = "(entitlement_id, channel, quantity, alert_set, date)"
+        if expected:
+            (state,) = states.values()
+            (update,) = statements
+            statements = [
+                SQL(
+                    # On a cursor of its own, the lock is waited for at most
+                    # LOCK_TIMEOUT, as in _locked_states.
+                    (APART_SETTINGS if cr is not self.env.cr else "")
+                    + "WITH moved AS (%s AND e.state = %s "
+                    "AND COALESCE(e.total_terms, 0) = %s "
+                    "AND COALESCE(e.used_terms, 0) = %s "
+                    "AND COALESCE(e.threshold_alert_sent, false) = %s "
+                    "AND COALESCE(e.alert_threshold_percent, 0) = %s "
+                    "AND NOT EXISTS (SELECT 1 FROM service_entitlement_channel_limit l "
+                    "WHERE l.entitlement_id = e.id) RETURNING e.id) "
+                    "INSERT INTO service_entitlement_reservation %s "
+                    "SELECT * FROM (VALUES %s) AS v%s WHERE EXISTS "
+                    "(SELECT 1 FROM moved) RETURNING id",
+                    update,
+                    state.state,
+                    state.total,
+                    state.used,
+                    bool(state.alert_sent),
+                    state.threshold,
+                    SQL(columns),
+                    rows,
+                    SQL(columns),
+                )
+            ]
+        else:
+            statements.append(
+                SQL(
+                    "INSERT INTO service_entitlement_reservation %s VALUES %s "
+                    "RETURNING id",
+                    SQL(columns),
+                    rows,
+                )
+            )
         cr.execute(SQL("; ").join(statements), log_exceptions=False)
+        inserted = cr.fetchall()
+        if not inserted:
+            return {}
         return {
             reservation_id: {
                 **after[entitlement_id],
@@ -261,7 +342,7 @@ class ServiceEntitlementReservation(models.Model):
                 and limits[(entitlement_id, channel)][1],
             }
             for (reservation_id,), (entitlement_id, channel) in zip(
-                cr.fetchall(), keys, strict=True
+                inserted, keys, strict=True
             )
         }
 
@@ -520,60 +601,3 @@ class ServiceEntitlementReservation(models.Model):
                 "Giving back %s abandoned entitlement reservations", len(stale)
             )
             self._undo(cr, stale)
-
-
-class _Counters:
-    """An entitlement's counters as read under its lock."""
-
-    __slots__ = ("alert_sent", "id", "limits", "state", "threshold", "total", "used")
-
-    def __init__(self, row):
-        """``row``: id, total, used, state, alert sent, alert threshold and
-        the channel limits [(id, channel, allowed, used)]."""
-        (
-            self.id,
-            total,
-            self.used,
-            self.state,
-            self.alert_sent,
-            self.threshold,
-            limits,
-        ) = row
-        self.total = total or 0.0
-        # {channel: (limit id, terms allowed, terms used)}
-        self.limits = {
-            channel: (limit_id, allowed, used_by_channel)
-            for limit_id, channel, allowed, used_by_channel in limits or ()
-        }
-
-    def remaining(self, channel):
-        """Terms left for documents of ``channel``."""
-        left = self.total - self.used
-        limit = self.limits.get(channel) if channel else None
-        if limit:
-            left = policy.channel_left(left, limit[1], limit[2])
-        return left
-
-    def moved(self, quantity):
-        """The counters once ``quantity`` more is used."""
-        used = self.used + quantity
-        remaining = self.total - used
-        percent = policy.remaining_percent(self.total, remaining)
-        alert = (
-            quantity > 0
-            and self.state == "active"
-            and not self.alert_sent
-            and policy.terms_low(percent, self.threshold)
-        )
-        return {
-            "used_terms": used,
-            "remaining_terms": remaining,
-            "remaining_percent": percent,
-            "alert_set": alert,
-        }
-
-    def channel_moved(self, channel, quantity):
-        """(limit id, terms used by the channel once ``quantity`` more is
-        used), or None when the channel has no limit."""
-        limit = self.limits.get(channel) if channel else None
-        return limit and (limit[0], limit[2] + quantity)

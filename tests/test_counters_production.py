@@ -197,3 +197,45 @@ class TestCountersProductionPath(CommittedTransactions, FrozenClock, Transaction
         self._step(0, "action_repair_cancel")
         self.assertEqual(self._state(0)[:2], (1, 1))
         self.assertFalse(self.run_apart.call_count)
+
+    def test_counters_moved_since_the_request_read_them(self):
+        """A request decides on the counters it read and moves them in one
+        statement only if they are unchanged; when another request took
+        terms in between, it decides again under the lock, on the counters
+        as committed."""
+
+        def confirm_after_another(env, index, other):
+            # This request reads the entitlement (1 incident used of 2), then
+            # another one takes the last incident and commits.
+            entitlement = env["service.entitlement"].browse(self.ids["entitlements"][0])
+            self.assertEqual(entitlement.used_terms, 1)
+            self._step(other, "action_validate")
+            env["repair.order"].browse(self.ids["repairs"][index]).action_validate()
+
+        Reservation = type(self.env["service.entitlement.reservation"])
+        with mock.patch.object(
+            Reservation,
+            "_locked_states",
+            autospec=True,
+            side_effect=Reservation._locked_states,
+        ) as locked:
+            self._step(0, "action_validate")
+            self.assertFalse(locked.call_count, "unchanged counters: no lock read")
+            with self.assertRaisesRegex(UserError, "its policy blocks it"):
+                self._committed(lambda env: confirm_after_another(env, 2, 1))
+            self.assertEqual(locked.call_count, 1, "decided again under the lock")
+        self.assertEqual(
+            self._state(0)[:2], (2, 2), "the last incident was taken once, not twice"
+        )
+        # On the billing entitlement, the overage is billed on the counters
+        # as committed: 2 covered, 1 billed.
+        self._step(3, "action_validate")
+
+        def bill_after_another(env):
+            entitlement = env["service.entitlement"].browse(self.ids["entitlements"][1])
+            self.assertEqual(entitlement.used_terms, 1)
+            self._step(4, "action_validate")
+            env["repair.order"].browse(self.ids["repairs"][5]).action_validate()
+
+        self._committed(bill_after_another)
+        self.assertEqual(self._state(1)[:4], (2, 2, 1, 1))
