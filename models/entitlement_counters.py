@@ -5,7 +5,8 @@ from . import entitlement_policy as policy
 
 
 class Counters:
-    """An entitlement's counters as read under its lock."""
+    """An entitlement's counters as read under its lock, or as the request
+    read them (then they move only if they are still those)."""
 
     __slots__ = ("alert_sent", "id", "limits", "state", "threshold", "total", "used")
 

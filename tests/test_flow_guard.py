@@ -251,6 +251,8 @@ class TestFlowOnlyDeclarations(IntegrityApiCase):
             ("repair.order", "state"),
             ("repair.order", "sla_missed"),
             ("repair.order", "repair_warranty_end"),
+            ("repair.order", "entitlement_consume_on"),
+            ("repair.order", "entitlement_allocation_type"),
             ("stock.lot", "entitlement_ids"),
             ("account.move.line", "service_billing_line_id"),
             ("account.move.line", "service_period_end"),
