@@ -274,7 +274,6 @@ class RepairOrder(models.Model):
             )
         )
         repairs = super().create(vals_list)
-        repairs._rerepair_created(vals_list)
         repairs._service_block_log(blocked)
         return repairs
 

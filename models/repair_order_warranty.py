@@ -2,7 +2,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_date
+from odoo.tools import SQL, format_date
 
 from .ledger_guard import is_ledger_writer, ledger_writer
 
@@ -17,9 +17,15 @@ class RepairOrder(models.Model):
 
     _inherit = "repair.order"
 
+    # Found when the repair is created, in the statement that matches its
+    # entitlements (_compute_entitlement_id), and by the flow from then on.
     rerepair_of_id = fields.Many2one(
         "repair.order",
         string="Re-repair of",
+        compute="_compute_entitlement_id",
+        store=True,
+        readonly=False,
+        precompute=True,
         copy=False,
         index="btree_not_null",
         tracking=True,
@@ -32,6 +38,9 @@ class RepairOrder(models.Model):
 
     lot_repair_count = fields.Integer(
         string="Earlier Repairs",
+        compute="_compute_entitlement_id",
+        store=True,
+        precompute=True,
         copy=False,
         readonly=True,
         help="Finished repairs of the same serial number in the 12 months "
@@ -61,6 +70,68 @@ class RepairOrder(models.Model):
     lot_repeat_failure = fields.Boolean(
         related="lot_id.repeat_failure", string="Repeat Failure", tracking=False
     )
+
+    def _compute_entitlement_id(self):
+        """The entitlement, and the repair a new draft of a serial number
+        redoes: the serial number's finished repairs are read in the
+        statement that matches the entitlements."""
+        for repair in self:
+            along = repair._rerepair_sql()
+            repair.entitlement_id, rows = repair._entitlement_best(along)
+            if along is None:
+                repair.rerepair_of_id, repair.lot_repair_count = False, 0
+                continue
+            date = repair._entitlement_get_date()
+            if rows is None:
+                rows = repair._rerepair_rows()
+            repair.rerepair_of_id, repair.lot_repair_count = repair._rerepair_pick(
+                [
+                    (row_id, fields.Date.to_date(finished), fields.Date.to_date(end))
+                    for row_id, finished, end in rows
+                ],
+                date,
+            )
+
+    def _rerepair_sql(self):
+        """SQL of the finished repairs of the draft's serial number that may
+        make it a re-repair or count towards a repeat failure, as JSON
+        [[id, finished on, repair warranty end]], latest first; None when
+        the repair looks for none."""
+        self.ensure_one()
+        if self._entitlement_bypassed() or self.state != "draft" or not self.lot_id:
+            return None
+        self.env["repair.order"].flush_model(
+            ["lot_id", "state", "finished_date", "repair_warranty_end"]
+        )
+        date = self._entitlement_get_date()
+        return SQL(
+            "SELECT COALESCE(json_agg(json_build_array(r.id, r.finished_date, "
+            "r.repair_warranty_end) ORDER BY r.finished_date DESC, r.id DESC), "
+            "'[]') FROM repair_order r WHERE r.lot_id = %s AND r.state = 'done' "
+            "AND r.id <> ALL(%s) AND (r.finished_date >= %s "
+            "OR r.repair_warranty_end >= %s)",
+            self.lot_id._origin.id,
+            self._origin.ids,
+            date - relativedelta(months=REPEAT_FAILURE_MONTHS),
+            date,
+        )
+
+    def _rerepair_rows(self):
+        """The rows of ``_rerepair_sql`` in a query of their own."""
+        return self.env.execute_query(self._rerepair_sql())[0][0]
+
+    def _rerepair_pick(self, rows, date):
+        """(the repair it redoes or an empty recordset, the number of
+        finished repairs of the last 12 months) of a repair of ``date``,
+        from its serial number's finished repairs ``rows`` [(id, finished
+        on, repair warranty end)], latest first: the latest whose repair
+        warranty covers the date."""
+        since = date - relativedelta(months=REPEAT_FAILURE_MONTHS)
+        redone = next((row_id for row_id, __, end in rows if end and end >= date), None)
+        # A repair finished before the add-on kept its finish date
+        # (imported, or done before install) counts as not recent.
+        count = sum(1 for __, finished, __ in rows if finished and finished >= since)
+        return self.env["repair.order"].browse(redone or ()), count
 
     def _rerepair_matches(self):
         """{repair: (the repair it redoes or an empty recordset, the serial
@@ -93,24 +164,9 @@ class RepairOrder(models.Model):
             .grouped("lot_id")
         )
         for repair, date in dates.items():
-            since = date - relativedelta(months=REPEAT_FAILURE_MONTHS)
             done = earlier.get(repair.lot_id._origin, Repair)
-            covering = done.filtered(
-                lambda d, date=date: (
-                    d.repair_warranty_end and d.repair_warranty_end >= date
-                )
-            )[:1]
-            matches[repair] = (
-                covering.with_env(self.env),
-                # A repair finished before the add-on kept its finish date
-                # (imported, or done before install) counts as not recent.
-                len(
-                    done.filtered(
-                        lambda d, since=since: (
-                            d.finished_date and d.finished_date >= since
-                        )
-                    )
-                ),
+            matches[repair] = repair._rerepair_pick(
+                [(d.id, d.finished_date, d.repair_warranty_end) for d in done], date
             )
         return matches
 
@@ -175,16 +231,6 @@ class RepairOrder(models.Model):
                         date=format_date(self.env, date),
                     )
                 )
-
-    def _rerepair_created(self, vals_list):
-        """New repairs of a serial number look for the repair they redo
-        (part of the creation: nothing to track in the chatter yet)."""
-        unlinked = self.browse(
-            record.id
-            for record, vals in zip(self, vals_list, strict=True)
-            if record.lot_id and "rerepair_of_id" not in vals
-        )
-        unlinked.with_context(tracking_disable=True)._rerepair_rematch()
 
     def _rerepair_check_write(self, vals):
         if is_ledger_writer() or "rerepair_of_id" not in vals:

@@ -35,11 +35,18 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         relation tables).  What validity, ranking, the verdict and the cost
         coverage read of the candidates is fetched with them.
         """
+        return self._entitlement_match_with(None)[0]
+
+    def _entitlement_match_with(self, along):
+        """(``_entitlement_match()``, the value of the SQL expression
+        ``along``): a value the document needs besides its entitlements,
+        read in the match's statement (one round trip for both).  The value
+        is None when no statement ran (no customer) or ``along`` is None."""
         self.ensure_one()
         Entitlement = self.env["service.entitlement"].sudo()
         partner = self._entitlement_get_partner()._origin
         if not partner:
-            return Entitlement, {}
+            return (Entitlement, {}), None
         Entitlement.flush_model(["coverage_scope", *CANDIDATE_FIELDS])
         query = Entitlement._search(
             [
@@ -58,28 +65,36 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         )
         fields = [Entitlement._fields[fname] for fname in CANDIDATE_FIELDS]
         level, excluded = self._entitlement_match_sql(SQL.identifier(table, "id"))
-        rows = self.env.execute_query(
-            query.select(
-                SQL.identifier(table, "id"),
-                *(
-                    Entitlement._field_to_sql(table, field.name, query)
-                    for field in fields
-                ),
-                SQL("%s = 'all'", SQL.identifier(table, "coverage_scope")),
-                level,
-                excluded,
-            )
+        select = query.select(
+            SQL.identifier(table, "id"),
+            *(Entitlement._field_to_sql(table, field.name, query) for field in fields),
+            SQL("%s = 'all'", SQL.identifier(table, "coverage_scope")),
+            level,
+            excluded,
         )
+        value = None
+        if along is not None:
+            # One row with the value even without candidates.
+            select = SQL(
+                "SELECT a.v, c.* FROM (SELECT (%s) AS v) AS a "
+                "LEFT JOIN LATERAL (%s) AS c ON TRUE",
+                along,
+                select,
+            )
+        rows = self.env.execute_query(select)
+        if along is not None:
+            value = rows[0][0]
+            rows = [row[1:] for row in rows if row[1] is not None]
         # Covering the item: by one of its coverage relations, or everything.
         rows = [row for row in rows if row[-2] < MATCH_ALL or row[-3]]
         if not rows:
-            return Entitlement, {}
+            return (Entitlement, {}), value
         columns = list(zip(*rows, strict=True))
         candidates = Entitlement.browse(columns[0])
         for field, values in zip(fields, columns[1:], strict=False):
             self.env.cache.insert_missing(candidates, field, values)
         facts = {row[0]: (row[-2], row[-1]) for row in rows}
-        return candidates, facts
+        return (candidates, facts), value
 
     def _entitlement_match_sql(self, entitlement_id):
         """SQL (match level, excludes the fault reason) of the entitlement
@@ -238,10 +253,17 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         """The best eligible entitlement of a new open document (computed
         before its row is inserted)."""
         for doc in self:
-            best = self.env["service.entitlement"]
-            if not doc._entitlement_bypassed() and doc._entitlement_is_open():
-                best = doc._entitlement_ranked_eligible()[:1].with_env(self.env)
-            doc.entitlement_id = best
+            doc.entitlement_id = doc._entitlement_best()[0]
+
+    def _entitlement_best(self, along=None):
+        """(the best eligible entitlement of a new open document, the value
+        of ``along`` read with the match: see ``_entitlement_match_with``)."""
+        self.ensure_one()
+        if self._entitlement_bypassed() or not self._entitlement_is_open():
+            return self.env["service.entitlement"], None
+        match, value = self._entitlement_match_with(along)
+        best = self._entitlement_rank(self._entitlement_eligible(match), match[1])
+        return best[:1].with_env(self.env), value
 
     def _entitlement_rematch(self, lives=None):
         """Choose the best eligible entitlement for open documents that have

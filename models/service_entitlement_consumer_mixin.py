@@ -86,6 +86,8 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
     entitlement_consume_on = fields.Selection(
         related="entitlement_id.consume_on",
         string="Entitlement Used On",
+        # Not the entitlement's tracking: the entitlement's change is logged.
+        tracking=False,
         store=True,
         precompute=True,
         flow_only=True,

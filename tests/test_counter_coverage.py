@@ -212,6 +212,33 @@ class TestRepairWarranty(CounterCase):
         self.assertEqual(again.rerepair_of_id, first)
         self.assertEqual(again.lot_repair_count, 0)
 
+    def test_rerepair_found_without_customer_and_in_batches(self):
+        """The serial number's earlier repairs are read with the entitlement
+        match; without a customer there is no match, and they are read on
+        their own.  Repairs created together each find their own."""
+        first = self._finished_repair()
+        lone = self.env["repair.order"].create(
+            {"product_id": self.laptop.id, "lot_id": self.lot.id}
+        )
+        self.assertFalse(lone.partner_id)
+        self.assertEqual(lone.rerepair_of_id, first)
+        self.assertEqual(lone.lot_repair_count, 1)
+        second = self._finished_repair(lot=self.lot2)
+        both = self.env["repair.order"].create(
+            [
+                {
+                    "partner_id": self.customer.id,
+                    "product_id": lot.product_id.id,
+                    "lot_id": lot.id,
+                }
+                for lot in (self.lot, self.lot2)
+            ]
+        )
+        self.assertEqual(both[0].rerepair_of_id, first)
+        self.assertEqual(both[1].rerepair_of_id, second)
+        self.assertEqual(both.mapped("lot_repair_count"), [1, 1])
+        self.assertEqual(both.mapped("under_warranty"), [True, True])
+
     def test_rerepair_without_entitlement_is_under_warranty(self):
         first = self._finished_repair()
         self.assertFalse(first.entitlement_id)
