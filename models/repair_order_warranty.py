@@ -83,7 +83,8 @@ class RepairOrder(models.Model):
                 continue
             date = repair._entitlement_get_date()
             if rows is None:
-                rows = repair._rerepair_rows()
+                # No match ran (no customer): the same statement on its own.
+                rows = self.env.execute_query(along)[0][0]
             repair.rerepair_of_id, repair.lot_repair_count = repair._rerepair_pick(
                 [
                     (row_id, fields.Date.to_date(finished), fields.Date.to_date(end))
@@ -115,10 +116,6 @@ class RepairOrder(models.Model):
             date - relativedelta(months=REPEAT_FAILURE_MONTHS),
             date,
         )
-
-    def _rerepair_rows(self):
-        """The rows of ``_rerepair_sql`` in a query of their own."""
-        return self.env.execute_query(self._rerepair_sql())[0][0]
 
     def _rerepair_pick(self, rows, date):
         """(the repair it redoes or an empty recordset, the number of
