@@ -11,7 +11,9 @@ SCRATCH_DB is a database with service_entitlement installed, PEER_DB one with
 its dependencies only; the script may write to both, and runs their flows
 alternately in one process.  Without ``--peer-db``, the peer is the add-on's
 own database with its hooks bypassed (which keeps the cost of its stored
-fields on both sides).  Each step of a flow is committed, as a request is, so
+fields on both sides); with it, that bypassed flow runs as a third side, in
+the same rotation: what the add-on's fields and overrides cost before any
+entitlement is matched or used.  Each step of a flow is committed, as a request is, so
 that what runs at commit (the chatter's tracking) and on the add-on's second
 connection (the terms taken under the entitlement's lock, the reservation
 settled after commit) is measured too.  Queries are counted on every
@@ -157,19 +159,23 @@ def one_flow(env, product, customer, index, plain):
 
 
 def run_pair(sides, runs):
-    """``sides``: {plain: (env, product, customer)} of the add-on's flow
-    (False) and the peer's (True)."""
-    ours, plain = [], []
+    """``sides``: {name: (env, product, customer, plain)}: the add-on's flow
+    ("addon"), the peer's ("plain") and, beside a peer database, the
+    add-on's flow with its hooks bypassed ("bypassed": what the add-on's
+    fields and overrides cost before any entitlement is matched or used).
+    Returns {name: [(seconds, queries)]}."""
+    names = list(sides)
+    results = {name: [] for name in names}
     for index in range(runs + 2):
-        # Alternate so both see the same warm-up and the same machine load.
-        first, second = (False, True) if index % 2 else (True, False)
-        results = {
-            side: one_flow(*sides[side], index, side) for side in (first, second)
-        }
-        if index >= 2:  # two warm-up rounds
-            ours.append(results[False])
-            plain.append(results[True])
-    return ours, plain
+        # Rotate the order so every side sees the same warm-up and the same
+        # machine load.
+        shift = index % len(names)
+        for name in names[shift:] + names[:shift]:
+            env, product, customer, plain = sides[name]
+            measured = one_flow(env, product, customer, index, plain)
+            if index >= 2:  # two warm-up rounds
+                results[name].append(measured)
+    return results
 
 
 def admin_env(odoo, cr):
@@ -192,33 +198,44 @@ def main():
     rows = []
     with registry.cursor() as cr, (peer_registry or registry).cursor() as peer_cr:
         env = admin_env(odoo, cr)
-        sides = {False: (env, *setup(env))}
+        product, customer = setup(env)
+        sides = {"addon": (env, product, customer, False)}
         cr.commit()
         if peer_registry:
             peer_env = admin_env(odoo, peer_cr)
-            sides[True] = (peer_env, *setup_plain(peer_env))
+            sides["plain"] = (peer_env, *setup_plain(peer_env), True)
             peer_cr.commit()
+            sides["bypassed"] = (env, product, customer, True)
         else:
-            sides[True] = sides[False]
+            sides["plain"] = (env, product, customer, True)
         for size in (10, args.entitlements + 10):
             if size > 10:
                 bulk_entitlements(env, args.entitlements)
-            ours, plain = run_pair(sides, args.runs)
-            ours_ms = median([s for s, __ in ours]) * 1000
-            plain_ms = median([s for s, __ in plain]) * 1000
-            ours_q = median([q for __, q in ours])
-            plain_q = median([q for __, q in plain])
-            rows.append(
-                {
-                    "entitlements": size,
-                    "addon_ms": round(ours_ms, 1),
-                    "addon_queries": ours_q,
-                    "plain_ms": round(plain_ms, 1),
-                    "plain_queries": plain_q,
-                    "extra_queries": ours_q - plain_q,
-                    "time_ratio": round(ours_ms / plain_ms, 3),
-                }
-            )
+            results = run_pair(sides, args.runs)
+            ms = {
+                name: median([s for s, __ in flows]) * 1000
+                for name, flows in results.items()
+            }
+            queries = {
+                name: median([q for __, q in flows]) for name, flows in results.items()
+            }
+            row = {
+                "entitlements": size,
+                "addon_ms": round(ms["addon"], 1),
+                "addon_queries": queries["addon"],
+                "plain_ms": round(ms["plain"], 1),
+                "plain_queries": queries["plain"],
+                "extra_queries": queries["addon"] - queries["plain"],
+                "time_ratio": round(ms["addon"] / ms["plain"], 3),
+            }
+            if "bypassed" in ms:
+                row.update(
+                    bypassed_ms=round(ms["bypassed"], 1),
+                    bypassed_queries=queries["bypassed"],
+                    bypassed_ratio=round(ms["bypassed"] / ms["plain"], 3),
+                )
+            rows.append(row)
+    bypassed = all("bypassed_ms" in row for row in rows)
     print(
         table(
             (
@@ -229,6 +246,7 @@ def main():
                 "plain queries",
                 "extra queries",
                 "time ratio",
+                *(("hooks bypassed ms", "its ratio") if bypassed else ()),
             ),
             [
                 (
@@ -239,6 +257,11 @@ def main():
                     row["plain_queries"],
                     row["extra_queries"],
                     f"{row['time_ratio']:.2f}",
+                    *(
+                        (f"{row['bypassed_ms']:.0f}", f"{row['bypassed_ratio']:.2f}")
+                        if bypassed
+                        else ()
+                    ),
                 )
                 for row in rows
             ],

@@ -122,5 +122,7 @@ class StockMove(models.Model):
 
     def _create_repair_sale_order_line(self):
         res = super()._create_repair_sale_order_line()
-        self.repair_id._entitlement_apply_cost_coverage()
+        # Odoo calls it at every write of repair moves, most often on none.
+        if self:
+            self.repair_id._entitlement_apply_cost_coverage()
         return res
