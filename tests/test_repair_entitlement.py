@@ -309,6 +309,38 @@ class TestTechnicianAndCost(RepairEntitlementCase):
         self.assertEqual(labour_line.discount, 80)
         self.assertAlmostEqual(order.amount_untaxed, 50 + 24)
 
+    def test_part_added_after_the_quotation_gets_the_coverage(self):
+        """A part a technician who also quotes (Sales rights, which Odoo asks
+        for to touch a quotation) adds once the quotation exists joins it at
+        the entitlement's parts coverage; a write of the repair's moves that
+        adds no part leaves the quotation as it is."""
+        self._active_entitlement(parts_coverage_percent=50, labor_coverage_percent=0)
+        part = self.env["product.product"].create(
+            {"name": "Fan", "type": "consu", "list_price": 30}
+        )
+        quoting_technician = new_test_user(
+            self.env,
+            login="se_quoting_tech",
+            groups="base.group_user,service_entitlement.group_technician,"
+            "sales_team.group_sale_salesman",
+        )
+        tech_repair = self._create_repair().with_user(quoting_technician)
+        tech_repair.action_create_sale_order()
+        order = tech_repair.sale_order_id
+        self.assertFalse(order.order_line)
+        tech_repair.move_ids = [
+            Command.create(
+                {"product_id": part.id, "product_uom_qty": 2, "repair_line_type": "add"}
+            )
+        ]
+        line = order.order_line
+        self.assertEqual(line.product_id, part)
+        self.assertEqual(line.discount, 50)
+        self.assertAlmostEqual(order.amount_untaxed, 30)
+        tech_repair.move_ids.write({"description_picking": "Left fan"})
+        self.assertEqual(order.order_line, line)
+        self.assertEqual(line.discount, 50)
+
     def test_full_parts_coverage_is_under_warranty(self):
         self._active_entitlement()
         part = self.env["product.product"].create(
