@@ -13,12 +13,12 @@ alternately in one process.  Without ``--peer-db``, the peer is the add-on's
 own database with its hooks bypassed (which keeps the cost of its stored
 fields on both sides); with it, that bypassed flow runs as a third side, in
 the same rotation: what the add-on's fields and overrides cost before any
-entitlement is matched or used.  Each step of a flow is committed, as a request is, so
-that what runs at commit (the chatter's tracking) and on the add-on's second
-connection (the terms taken under the entitlement's lock, the reservation
-settled after commit) is measured too.  Queries are counted on every
-connection of the thread.  The flows run as the administrator in a request's
-context (language, time zone).  The last line is ``RESULT {json}``.
+entitlement is matched or used.  Each step of a flow is committed, as a
+request is, so that what runs at commit (the chatter's tracking) and on the
+add-on's second connection (the terms taken under the entitlement's lock,
+the reservation settled after commit) is measured too.  Queries are counted
+on every connection of the thread.  The flows run as the administrator in
+a request's context (language, time zone).  The last line is ``RESULT {json}``.
 """
 
 import argparse
@@ -158,7 +158,7 @@ def one_flow(env, product, customer, index, plain):
     return seconds, queries
 
 
-def run_pair(sides, runs):
+def run_sides(sides, runs):
     """``sides``: {name: (env, product, customer, plain)}: the add-on's flow
     ("addon"), the peer's ("plain") and, beside a peer database, the
     add-on's flow with its hooks bypassed ("bypassed": what the add-on's
@@ -211,7 +211,7 @@ def main():
         for size in (10, args.entitlements + 10):
             if size > 10:
                 bulk_entitlements(env, args.entitlements)
-            results = run_pair(sides, args.runs)
+            results = run_sides(sides, args.runs)
             ms = {
                 name: median([s for s, __ in flows]) * 1000
                 for name, flows in results.items()
