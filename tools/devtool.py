@@ -231,6 +231,69 @@ def cmd_test(args):
         return report(checklog(*logs), "warnings or errors in the Odoo log") or code
 
 
+# Odoo's and OCA's own suites, run where the add-on is installed: what a shop
+# does with Odoo's own buttons must keep working.  (module, test files or
+# folder, pytest -k expression or None for all of them.)
+PEER_SUITES = (
+    ("repair", "tests", None),
+    ("contract", "tests", None),
+    ("product_warranty", "tests", None),
+    (
+        "account",
+        "tests/test_account_move_out_invoice.py tests/test_account_move_in_invoice.py "
+        "tests/test_account_move_entry.py",
+        "refund or revers",
+    ),
+)
+
+
+def module_dir(env, name):
+    done = capture(
+        [
+            sys.executable,
+            "-c",
+            f"import os, odoo.addons.{name} as m; print(os.path.dirname(m.__file__))",
+        ],
+        env,
+    )
+    if done.returncode:
+        fail(f"the add-on {name} is not found: {done.stderr.strip()}")
+    return Path(done.stdout.strip())
+
+
+def cmd_test_peers(args):
+    """Odoo's ``repair`` tests (sale orders that create repairs included),
+    its tests of credit notes and reversals, and OCA ``contract``'s and
+    ``product_warranty``'s tests, on a throwaway database where the add-on
+    is installed: they pass unchanged."""
+    with scratch("peers") as (env, tmp, addons, _link, db):
+        logs = [tmp / "install.log"]
+        print(f"== {MODULE} in the throwaway database {db}", flush=True)
+        # sale_margin: Odoo's repair tests test its purchase price when it
+        # is there (and skip that test otherwise).
+        modules = ",".join((MODULE, *TEST_COMPANIONS, "sale_margin"))
+        # With demo data, as OCA's and Odoo's CI run them (OCA's tests
+        # read Odoo's demo products).
+        if initdb(env, addons, db, modules, demo=True, log=logs[0]):
+            return report(checklog(logs[0]) or ["install failed"], "install")
+        code = 0
+        for module, paths, selection in PEER_SUITES:
+            where = module_dir(env, module)
+            print(
+                f"== {module}'s own tests{' (' + selection + ')' if selection else ''}"
+            )
+            logs.append(tmp / f"{module}.log")
+            pytest = "-m pytest -q -p no:cacheprovider --odoo-log-level=warn "
+            pytest += "--odoo-extra=log-handler=odoo.tests.common:CRITICAL"
+            pytest += f" --odoo-database={db} --odoo-addons-path={addons}"
+            pytest += f" --odoo-extra=logfile={logs[-1]}"
+            cmd = [sys.executable, *pytest.split(), *args.pytest_args]
+            cmd += ["-k", selection] if selection else []
+            cmd += [str(where / path) for path in paths.split()]
+            code = run(cmd, env, cwd=tmp) or code
+        return report(checklog(*logs), "warnings or errors in the Odoo log") or code
+
+
 def cmd_test_odoo(args):
     """The suite with Odoo's own runner, as OCA CI and runbot run it: the
     dependencies first (with demo data, Odoo's default), then ``odoo -i
@@ -387,6 +450,7 @@ def main():
     run_parser.add_argument("--db", default=os.environ.get("DB", f"{MODULE}_demo"))
     run_parser.add_argument("--port", default=os.environ.get("PORT", "8069"))
     sub.add_parser("test").add_argument("pytest_args", nargs="*")
+    sub.add_parser("test-peers").add_argument("pytest_args", nargs="*")
     test_odoo = sub.add_parser("test-odoo")
     test_odoo.add_argument(
         "--timeout", type=int, default=int(os.environ.get("TEST_ODOO_TIMEOUT", "900"))
