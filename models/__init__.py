@@ -1,4 +1,5 @@
 from . import base
+from . import ir_default
 from . import entitlement_flow
 from . import service_entitlement_consumer_mixin
 from . import service_entitlement_consumer_matching

@@ -21,10 +21,12 @@ fields of other models that share a protected relation's table declare
 from odoo import api, models
 from odoo.exceptions import AccessError
 
-from .ledger_guard import is_ledger_writer
+from .ledger_guard import granted, is_ledger_writer
 
 # What anyone may do on a record the flow owns: talk about it.
 CHATTER_PREFIXES = ("message_", "activity_", "website_message_", "rating_")
+MAGIC_FIELDS = frozenset({"id", "create_uid", "create_date", "write_uid", "write_date"})
+MODULE = "service_entitlement"
 
 
 class Base(models.AbstractModel):
@@ -45,20 +47,41 @@ class Base(models.AbstractModel):
         declared = cls.__dict__.get("_flow_only_cache")
         if declared is None:
             if self._flow_owned is True:
+                # Stored computed and related fields too: what a client sends
+                # for them would be written as sent.
                 declared = {
                     fname: True
                     for fname, field in self._fields.items()
-                    if not fname.startswith(CHATTER_PREFIXES) and not field.compute
+                    if not fname.startswith(CHATTER_PREFIXES)
+                    and fname not in MAGIC_FIELDS
+                    and (field.store or field.inverse or not field.compute)
                 }
             else:
                 declared = {
-                    fname: field.flow_only
+                    fname: True
+                    for fname, field in self._fields.items()
+                    if self._flow_is_derived(field)
+                }
+                declared.update(
+                    (fname, field.flow_only)
                     for fname, field in self._fields.items()
                     if getattr(field, "flow_only", False)
-                }
+                )
                 declared.update(self._flow_only_declared)
             cls._flow_only_cache = declared
         return declared
+
+    @api.model
+    def _flow_is_derived(self, field):
+        """A stored computed or related field of the add-on that nobody
+        sets: its compute writes it, a value sent for it is the flow's."""
+        return bool(
+            field.store
+            and field.compute
+            and field.readonly
+            and not field.inverse
+            and MODULE in (field._modules or ())
+        )
 
     def _flow_refuse(self, fname):
         field = self._fields[fname]
@@ -89,7 +112,7 @@ class Base(models.AbstractModel):
         """Refuse the protected values of ``vals`` that ``records`` (empty on
         create) do not already hold."""
         protected = self._flow_only_fields()
-        for fname in sorted(protected.keys() & vals.keys()):
+        for fname in sorted(protected.keys() & vals.keys() - granted(self._name)):
             condition = protected[fname]
             if condition is True:
                 targets = records
@@ -105,15 +128,22 @@ class Base(models.AbstractModel):
                 self._flow_refuse(fname)
 
     @api.model
-    def _flow_context_defaults(self):
-        """The protected fields' values that the context would give a new
-        record (``default_<field>`` keys)."""
+    def _flow_effective_defaults(self):
+        """The protected fields' values that a new record would get besides
+        its values: the user's saved defaults (``ir.default``, which Odoo
+        applies inside ``create``), then the context's ``default_<field>``
+        keys, which win over them."""
         protected = self._flow_only_fields()
-        return {
-            key[8:]: value
+        saved = self.env["ir.default"]._get_model_defaults(self._name)
+        defaults = {
+            fname: value for fname, value in saved.items() if fname in protected
+        }
+        defaults.update(
+            (key[8:], value)
             for key, value in self.env.context.items()
             if key.startswith("default_") and key[8:] in protected
-        }
+        )
+        return defaults
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -126,7 +156,7 @@ class Base(models.AbstractModel):
                         model=self.env["ir.model"]._get(self._name).name,
                     )
                 )
-            defaults = self._flow_context_defaults()
+            defaults = self._flow_effective_defaults()
             for vals in vals_list:
                 self._flow_check_vals({**defaults, **vals}, self.browse())
         return super().create(vals_list)
@@ -137,16 +167,17 @@ class Base(models.AbstractModel):
         return super().write(vals)
 
     def copy_data(self, default=None):
-        """A copy starts with none of the flow's facts of its original."""
+        """A copy starts with none of the flow's facts of its original; what
+        a condition froze on the original (the product, quantity and price
+        of a posted invoice line) is kept, so that a reversal or a duplicate
+        equals it."""
         vals_list = super().copy_data(default=default)
         protected = self._flow_only_fields()
         if protected and not is_ledger_writer() and self._flow_owned is not True:
-            for record, vals in zip(self, vals_list, strict=True):
-                for fname, condition in protected.items():
-                    if fname in vals and (
-                        condition is True or record.filtered_domain(condition)
-                    ):
-                        del vals[fname]
+            facts = [fname for fname, cond in protected.items() if cond is True]
+            for vals in vals_list:
+                for fname in facts:
+                    vals.pop(fname, None)
         return vals_list
 
     @api.ondelete(at_uninstall=False)

@@ -43,3 +43,26 @@ def ledger_writer():
 
 def is_ledger_writer():
     return _WRITER.get()
+
+
+# Fields of a model that the step under way may write, and those only.
+_GRANTS = contextvars.ContextVar("service_entitlement_flow_grants", default=None)
+
+
+@contextlib.contextmanager
+def flow_writes(model, *fnames):
+    """Let the code inside write ``fnames`` of ``model`` (and nothing else
+    of the flow's): a step of Odoo's own flow that carries the flow's facts,
+    such as a credit note carrying the service period it reverses."""
+    grants = dict(_GRANTS.get() or {})
+    grants[model] = grants.get(model, frozenset()) | frozenset(fnames)
+    token = _GRANTS.set(grants)
+    try:
+        yield
+    finally:
+        _GRANTS.reset(token)
+
+
+def granted(model):
+    """The fields of ``model`` the step under way may write."""
+    return (_GRANTS.get() or {}).get(model, frozenset())
