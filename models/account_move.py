@@ -1,6 +1,16 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .ledger_guard import flow_writes
+
+# What a credit note made with Odoo's button carries of the lines it reverses.
+REVERSAL_FACTS = (
+    "service_period_start",
+    "service_period_end",
+    "service_annual_amount",
+    "service_billing_credit_id",
+)
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -18,6 +28,18 @@ class AccountMove(models.Model):
             repairs = move.invoice_line_ids.service_billing_line_id.sudo().repair_id
             move.service_repair_ids = repairs.with_env(self.env)
             move.service_repair_count = len(repairs)
+
+    @api.constrains("move_type", "partner_id", "company_id")
+    def _check_service_claim_kind(self):
+        """A credit note that pays back a warranty claim stays a credit note
+        of the claim's vendor, whatever the document is switched to."""
+        self.line_ids.filtered("service_claim_id")._check_service_claim()
+
+    def _reverse_moves(self, default_values_list=None, cancel=False):
+        with flow_writes("account.move.line", *REVERSAL_FACTS):
+            return super()._reverse_moves(
+                default_values_list=default_values_list, cancel=cancel
+            )
 
     def button_draft(self):
         """A cancelled invoice whose overages were invoiced again cannot come

@@ -4,9 +4,10 @@ from odoo.tools.misc import format_date
 
 from .contract_periods import month_slices
 
-# Posted invoice lines of service contracts and of overages.
+# Invoice lines of service contracts and of overages once posted: reset to
+# draft, they stay as posted (a credit note corrects them).
 POSTED_SERVICE_LINE = [
-    ("parent_state", "=", "posted"),
+    ("move_id.posted_before", "=", True),
     "|",
     ("service_period_start", "!=", False),
     ("service_billing_line_id", "!=", False),
@@ -49,6 +50,17 @@ class AccountMoveLine(models.Model):
         ondelete="set null",
         flow_only=True,
     )
+    service_billing_credit_id = fields.Many2one(
+        "service.entitlement.billing.line",
+        string="Overage Credited",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        ondelete="set null",
+        flow_only=True,
+        help="The invoiced overage this credit note line gives back (a credit "
+        "note made with Odoo's Credit Note button).",
+    )
     service_period_start = fields.Date(
         string="Service From",
         copy=False,
@@ -73,6 +85,24 @@ class AccountMoveLine(models.Model):
         "discount, that this line invoiced by month parts.",
     )
 
+    def copy_data(self, default=None):
+        """A credit note made with Odoo's own button (a reversal) carries
+        the service period and annual amount of the lines it reverses, and
+        the overage each gives back: the contract sees the period as
+        credited, the overage as credited."""
+        vals_list = super().copy_data(default=default)
+        if "move_reverse_cancel" in self.env.context:
+            for line, vals in zip(self, vals_list, strict=True):
+                if line.service_billing_line_id:
+                    vals["service_billing_credit_id"] = line.service_billing_line_id.id
+                if line.service_period_start:
+                    vals.update(
+                        service_period_start=line.service_period_start,
+                        service_period_end=line.service_period_end,
+                        service_annual_amount=line.service_annual_amount,
+                    )
+        return vals_list
+
     def init(self):
         res = super().init()
         # A billing line is on at most one invoice that is not cancelled.
@@ -86,13 +116,28 @@ class AccountMoveLine(models.Model):
         )
         return res
 
-    def _service_credit_vals(self, credit_from):
+    def _service_credit_vals(self, credit_from, already=0.0):
         """Values of the credit note lines of what this contract invoice
-        line invoiced from ``credit_from`` on.  Invoiced by month parts
-        (Business Central): one line per calendar month, a twelfth of the
-        annual amount times the part of the month; a line credited from its
-        first day gives back exactly what it invoiced.  Otherwise one line,
-        prorated by days."""
+        line invoiced from ``credit_from`` on, never more than what credit
+        notes made with Odoo's own button (``already``) left of it.
+        Invoiced by month parts (Business Central): one line per calendar
+        month, a twelfth of the annual amount times the part of the month;
+        a line credited from its first day gives back exactly what it
+        invoiced.  Otherwise one line, prorated by days."""
+        self.ensure_one()
+        vals_list = self._service_credit_pieces(credit_from)
+        if not already:
+            return vals_list
+        left = self.currency_id.round(self.price_subtotal - already)
+        capped = []
+        for vals in vals_list:
+            amount = min(vals["price_unit"], left) if vals else 0.0
+            if self.currency_id.compare_amounts(amount, 0.0) > 0:
+                capped.append({**vals, "price_unit": amount})
+                left -= amount
+        return capped
+
+    def _service_credit_pieces(self, credit_from):
         self.ensure_one()
         start = max(credit_from, self.service_period_start)
         end = self.service_period_end

@@ -113,6 +113,12 @@ class ServiceEntitlementBillingLine(models.Model):
         string="Invoice Lines",
         readonly=True,
     )
+    odoo_credit_line_ids = fields.One2many(
+        "account.move.line",
+        "service_billing_credit_id",
+        string="Credit Note Lines",
+        readonly=True,
+    )
     invoice_line_id = fields.Many2one(
         "account.move.line",
         compute="_compute_state",
@@ -126,6 +132,7 @@ class ServiceEntitlementBillingLine(models.Model):
         [
             ("to_invoice", "To Invoice"),
             ("invoiced", "Invoiced"),
+            ("credited", "Credited"),
             ("cancelled", "Cancelled"),
         ],
         compute="_compute_state",
@@ -133,7 +140,8 @@ class ServiceEntitlementBillingLine(models.Model):
         index=True,
         recursive=True,
         help="A line that was credited is not invoiced again; a credit is due "
-        "only while the line it credits is invoiced.",
+        "only while the line it credits is invoiced. Credited: its invoice "
+        "was given back by a credit note made with Odoo's Credit Note button.",
     )
 
     _sql_constraints = [
@@ -160,6 +168,7 @@ class ServiceEntitlementBillingLine(models.Model):
         "is_cancelled",
         "invoice_line_ids",
         "invoice_line_ids.parent_state",
+        "odoo_credit_line_ids.parent_state",
         "credit_line_ids",
         "credited_line_id.state",
     )
@@ -169,7 +178,12 @@ class ServiceEntitlementBillingLine(models.Model):
                 lambda aml: aml.parent_state != "cancel"
             )
             line.invoice_line_id = live[:1]
-            if live:
+            credited = line.odoo_credit_line_ids.filtered(
+                lambda aml: aml.parent_state == "posted"
+            )
+            if live and credited:
+                line.state = "credited"
+            elif live:
                 line.state = "invoiced"
             elif (
                 line.is_cancelled
@@ -218,6 +232,7 @@ class ServiceEntitlementBillingLine(models.Model):
             reversed_lines.filtered(lambda line: line.state == "to_invoice").write(
                 {"is_cancelled": True}
             )
+            # An overage credited with Odoo's button is given back already.
             reversed_lines.filtered(
                 lambda line: line.state == "invoiced"
             )._create_credit_lines()

@@ -81,11 +81,13 @@ class ServiceEntitlement(models.Model):
                     date=format_date(self.env, credit_from[line]),
                 )
             )
+        credited = self._contract_credited(invoiced)
         credit_lines = [
             Command.create(vals)
             for aml in invoiced
             for vals in aml._service_credit_vals(
-                credit_from[line_of[aml.contract_line_id]]
+                credit_from[line_of[aml.contract_line_id]],
+                already=credited.get(aml.id, 0.0),
             )
             if vals
         ]
@@ -124,6 +126,33 @@ class ServiceEntitlement(models.Model):
                     {"credit_move_id": credit.id, "credited_from": credit_from[line]}
                 )
         return credit
+
+    def _contract_credited(self, invoiced):
+        """``{invoice line id: amount}`` that credit notes made with Odoo's
+        own button (reversals of their invoices) already gave back of each
+        of the contract invoice lines ``invoiced``."""
+        refunds = (
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("move_id.reversed_entry_id", "in", invoiced.move_id.ids),
+                    ("move_id.move_type", "=", "out_refund"),
+                    ("parent_state", "!=", "cancel"),
+                    ("contract_line_id", "in", invoiced.contract_line_id.ids),
+                ]
+            )
+        )
+        credited = {}
+        for aml in invoiced:
+            credited[aml.id] = sum(
+                refund.price_subtotal
+                for refund in refunds
+                if refund.move_id.reversed_entry_id == aml.move_id
+                and refund.contract_line_id == aml.contract_line_id
+                and refund.service_period_start == aml.service_period_start
+            )
+        return credited
 
     def _transfer_weight(self, lot):
         """A service contract weighs its serial numbers by their lines'
