@@ -161,6 +161,34 @@ class ContractContract(models.Model):
         self.env.invalidate_all()
 
     @api.model
+    def cron_recurring_create_invoice(self, date_ref=None):
+        """OCA's public entry of the daily job: anyone but the job itself
+        invoices under the rules of the billing clerks' run."""
+        if date_ref:
+            try:
+                date_ref = fields.Date.to_date(date_ref)
+            except ValueError as error:
+                raise UserError(
+                    self.env._("%(date)s is not a date.", date=date_ref)
+                ) from error
+        day = date_ref or fields.Date.context_today(self)
+        if not self.env.su and self.sudo().search_count(
+            expression.AND([SERVICE_CONTRACT, [("recurring_next_date", "<=", day)]]),
+            limit=1,
+        ):
+            self.env["service.entitlement"]._contract_invoice_check(day)
+        return super().cron_recurring_create_invoice(date_ref)
+
+    def recurring_create_invoice(self):
+        """OCA's button invoices a contract's next period whatever its date:
+        a service contract's, only under the billing clerks' rules."""
+        for contract in self.filtered("service_entitlement_id"):
+            self.env["service.entitlement"]._contract_invoice_check(
+                contract.recurring_next_date or fields.Date.context_today(self)
+            )
+        return super().recurring_create_invoice()
+
+    @api.model
     def _cron_recurring_create(self, date_ref=False, create_type="invoice"):
         """The daily job: the service contracts due in committed batches,
         then the other contracts as OCA contract invoices them."""

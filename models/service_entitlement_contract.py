@@ -581,6 +581,31 @@ class ServiceEntitlement(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
+    @api.model
+    def _contract_invoice_check(self, day, ahead=False):
+        """Who may invoice service contracts, and by which day: billing
+        clerks, up to today; entitlement managers ahead when they say so.
+        The wizard and OCA's public entries (the daily job's, the contract's
+        button) all ask this."""
+        if self.env.su:
+            return
+        if not self.env.user.has_group("service_entitlement.group_billing_clerk"):
+            raise UserError(
+                self.env._("Only billing clerks can invoice service contracts.")
+            )
+        if day > fields.Date.context_today(self):
+            manager = self.env.user.has_group(
+                "service_entitlement.group_entitlement_manager"
+            )
+            if not (ahead and manager):
+                raise UserError(
+                    self.env._(
+                        "%(date)s is after today: each period is invoiced on its "
+                        "day. An entitlement manager may invoice ahead.",
+                        date=format_date(self.env, day),
+                    )
+                )
+
     def _contract_invoice_due(self, contracts, date_ref, commit=False):
         """Invoice every period ``contracts`` (``contract.contract``) have
         due by ``date_ref`` with OCA contract's own engine; with ``commit``

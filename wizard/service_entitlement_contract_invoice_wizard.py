@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
 
 
@@ -46,22 +45,9 @@ class ServiceEntitlementContractInvoiceWizard(models.TransientModel):
 
     def action_create_invoices(self):
         self.ensure_one()
-        if not self.env.user.has_group("service_entitlement.group_billing_clerk"):
-            raise UserError(
-                self.env._("Only billing clerks can invoice service contracts.")
-            )
-        if self.date > fields.Date.context_today(self):
-            manager = self.env.user.has_group(
-                "service_entitlement.group_entitlement_manager"
-            )
-            if not (self.invoice_ahead and manager):
-                raise UserError(
-                    self.env._(
-                        "%(date)s is after today: each period is invoiced on its "
-                        "day. An entitlement manager may invoice ahead.",
-                        date=format_date(self.env, self.date),
-                    )
-                )
+        self.env["service.entitlement"]._contract_invoice_check(
+            self.date, ahead=self.invoice_ahead
+        )
         invoices = self.env["service.entitlement"]._contract_invoice_due(
             self._due_contracts(), self.date, commit=True
         )
