@@ -1,10 +1,22 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
 
 from .entitlement_policy import combine_percents
-from .ledger_guard import ledger_writer
+from .ledger_guard import flow_writes, ledger_writer
 from .service_entitlement_channel_limit import CHANNELS
+
+# Made by the flow (planned service, a campaign's repair) or finished (with
+# its repair warranty): a repair that used an entitlement and is not done
+# may move to another unit its entitlement covers (see
+# _entitlement_check_still_covered).
+FLOW_MADE_REPAIR = [
+    "|",
+    "|",
+    ("planned_service", "=", True),
+    ("campaign_item_id", "!=", False),
+    ("state", "=", "done"),
+]
 
 
 class RepairOrder(models.Model):
@@ -14,7 +26,15 @@ class RepairOrder(models.Model):
     # end, cancel, reset): they check what a direct write would skip, such as
     # never cancelling a finished repair.
     # The customer's last rating is rating's to compute.
-    _flow_only_declared = {"state": True, "rating_last_value": True}
+    # A repair the flow made (planned service, a campaign's) or finished
+    # keeps its serial number, customer, product and company: moved, it
+    # would carry its coverage (its repair warranty) to another unit.
+    _flow_only_declared = {
+        "state": True,
+        "rating_last_value": True,
+        **dict.fromkeys(("partner_id", "product_id", "company_id"), FLOW_MADE_REPAIR),
+        "lot_id": ["&", ("lot_id", "!=", False), *FLOW_MADE_REPAIR],
+    }
 
     fault_reason_id = fields.Many2one(
         "service.fault.reason",
@@ -268,6 +288,14 @@ class RepairOrder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # A repair asked for as confirmed (Odoo's sale order does, for a
+        # product that creates a repair) is created, then confirmed by
+        # Confirm's action: matched, checked and consuming like any other.
+        to_confirm = [vals.get("state") == "confirmed" for vals in vals_list]
+        vals_list = [
+            {**vals, "state": "draft"} if confirm else vals
+            for vals, confirm in zip(vals_list, to_confirm, strict=True)
+        ]
         blocked = self._service_block_check(
             self.env["stock.lot"].browse(
                 {vals["lot_id"] for vals in vals_list if vals.get("lot_id")}
@@ -275,6 +303,9 @@ class RepairOrder(models.Model):
         )
         repairs = super().create(vals_list)
         repairs._service_block_log(blocked)
+        repairs.browse(
+            [repair.id for repair, c in zip(repairs, to_confirm, strict=True) if c]
+        )._action_repair_confirm()
         return repairs
 
     def write(self, vals):
@@ -335,9 +366,24 @@ class RepairOrder(models.Model):
 
     # ------------------------------------------------------------------
     # Flow: confirming, finishing, cancelling and resetting write the state
-    # (Odoo's actions are the only writers of a repair's state), and the
-    # mixin brings the consumption in line (_entitlement_sync).
+    # (Odoo's actions are the only writers of a repair's state: they may
+    # write it, and nothing else of the flow's), and the mixin brings the
+    # consumption in line (_entitlement_sync).
     # ------------------------------------------------------------------
+
+    def action_validate(self):
+        """Odoo asks whether to repair a unit that is not in the repair's
+        stock location; the customer's own unit, not received into the
+        company's stock, is repaired without that question."""
+        res = super().action_validate()
+        if (
+            isinstance(res, dict)
+            and res.get("res_model") == "stock.warn.insufficient.qty.repair"
+            and self.lot_id.customer_id
+            and not self.lot_id._service_stock_location(self.company_id)
+        ):
+            return self._action_repair_confirm()
+        return res
 
     def _action_repair_confirm(self):
         # Refuse before anything is written: an entitlement that cannot be
@@ -351,28 +397,28 @@ class RepairOrder(models.Model):
             )
         ):
             repair._entitlement_check_usable(repair._entitlement_terms())
-        with ledger_writer():
+        with flow_writes("repair.order", "state"):
             res = super()._action_repair_confirm()
         self._sla_record_response()
         return res
 
     def action_repair_start(self):
-        with ledger_writer():
+        with flow_writes("repair.order", "state"):
             return super().action_repair_start()
 
     def action_repair_cancel(self):
         self.filtered("sla_hold_since")._sla_resume()
-        with ledger_writer():
+        with flow_writes("repair.order", "state"):
             return super().action_repair_cancel()
 
     def action_repair_cancel_draft(self):
-        with ledger_writer():
+        with flow_writes("repair.order", "state"):
             return super().action_repair_cancel_draft()
 
     def action_repair_done(self):
         self._loaner_check_returned()
         self.filtered("sla_hold_since")._sla_resume()
-        with ledger_writer():
+        with flow_writes("repair.order", "state"):
             res = super().action_repair_done()
         if not self._entitlement_bypassed():
             self.filtered(
@@ -398,7 +444,16 @@ class RepairOrder(models.Model):
 
     def rating_apply(self, rate, *args, **kwargs):
         """The customer's answer (rating's own API): an unhappy one gets a
-        call back."""
+        call back.  The answer is the customer's: it comes through the
+        rating link (whose route checks the token and calls this as
+        superuser), never from an employee over the API."""
+        if not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "The rating of a repair is the customer's answer, given "
+                    "through the link sent to them."
+                )
+            )
         with ledger_writer():
             rating = super().rating_apply(rate, *args, **kwargs)
         self._rating_follow_up(rating)

@@ -46,6 +46,10 @@ TERMS_FIELDS = frozenset(
 FREE_FIELDS = frozenset({"description", "user_id"})
 
 
+# An entitlement with ledger rows.
+USED = [("consumption_ids", "!=", False)]
+
+
 class ServiceEntitlement(models.Model):
     """A warranty, service contract or support plan: what a customer is
     entitled to, how much, and when.  The terms it shares with its template
@@ -64,6 +68,9 @@ class ServiceEntitlement(models.Model):
     _order = "date_end, id"
     _check_company_auto = True
     _rec_names_search = ["name", "code", "partner_id.name"]
+    # Once used, an entitlement stays its customer's and its company's: its
+    # ledger rows say whose terms they moved.
+    _flow_only_declared = dict.fromkeys(("partner_id", "company_id"), USED)
 
     name = fields.Char(required=True, tracking=True)
     code = fields.Char(
@@ -235,6 +242,7 @@ class ServiceEntitlement(models.Model):
         "entitlement_id",
         string="Consumptions",
         readonly=True,
+        flow_only=True,
     )
     consumption_count = fields.Integer(compute="_compute_consumption_count")
     response_hours = fields.Float(

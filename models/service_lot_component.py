@@ -6,6 +6,8 @@ from odoo.exceptions import UserError, ValidationError
 from .ledger_guard import ledger_writer
 
 COMPONENT_STATES = [("installed", "Installed"), ("replaced", "Replaced")]
+# A part a repair installed.
+INSTALLED = [("installed_repair_id", "!=", False)]
 # What only a replacement writes: the history.
 REPLACEMENT_FIELDS = {
     "state": True,
@@ -14,6 +16,9 @@ REPLACEMENT_FIELDS = {
     "replaced_repair_id": True,
     "installed_repair_id": True,
     "part_warranty_end": True,
+    # A part a repair installed stays in the serial it went into, with its
+    # part warranty.
+    **dict.fromkeys(("lot_id", "product_id", "component_lot_id"), INSTALLED),
 }
 
 

@@ -40,11 +40,13 @@ class ServiceWarrantyLayer(models.Model):
     _description = "Warranty Layer"
     _order = "lot_id, date_end desc, id desc"
     _check_company_auto = True
+    # A layer the flow made (from a rule, a receipt) stays on its serial.
     _flow_only_declared = {
         "origin": True,
         "rule_id": True,
         "receipt_move_line_id": True,
         "extended_months": True,
+        "lot_id": [("origin", "!=", "manual")],
     }
 
     lot_id = fields.Many2one(

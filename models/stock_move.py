@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import float_compare
 
 
 class StockMove(models.Model):
@@ -85,8 +86,19 @@ class StockMove(models.Model):
         warranty runs on the repair's date; else False."""
         self.ensure_one()
         component = self.replaced_component_id
+        # The same product, one for one: the warranty of the part it
+        # replaces frees nothing else.
         if (
             not component.part_warranty_end
+            or self.product_id != component.product_id
+            or float_compare(
+                self.product_uom._compute_quantity(
+                    self.product_uom_qty, self.product_id.uom_id
+                ),
+                1.0,
+                precision_rounding=self.product_id.uom_id.rounding,
+            )
+            > 0
             or not self.repair_id
             or self.repair_line_type != "add"
         ):
@@ -98,10 +110,30 @@ class StockMove(models.Model):
             component.part_warranty_end if component.part_warranty_end >= day else False
         )
 
-    @api.constrains("replaced_component_id", "repair_id", "repair_line_type")
+    @api.constrains(
+        "replaced_component_id", "repair_id", "repair_line_type", "product_uom_qty"
+    )
     def _check_replaced_component(self):
         for move in self.filtered("replaced_component_id"):
             component = move.replaced_component_id
+            quantity = move.product_uom._compute_quantity(
+                move.product_uom_qty, move.product_id.uom_id
+            )
+            if (
+                float_compare(
+                    quantity, 1.0, precision_rounding=move.product_id.uom_id.rounding
+                )
+                > 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "One part replaces one component: %(component)s is "
+                        "replaced by 1 %(product)s, not %(quantity)s.",
+                        component=component.product_id.display_name,
+                        product=move.product_id.display_name,
+                        quantity=move.product_uom_qty,
+                    )
+                )
             if move.repair_line_type != "add" or component.lot_id != (
                 move.repair_id.lot_id
             ):
