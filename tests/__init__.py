@@ -30,6 +30,7 @@ from . import test_loaners
 from . import test_mail_intake
 from . import test_matching_queries
 from . import test_migrations
+from . import test_odoo_flows
 from . import test_performance
 from . import test_planned_service
 from . import test_portal

@@ -5,19 +5,26 @@ external API: created with a value, created with a ``default_`` key of the
 context, written, written from the other side of its relation, deleted.
 A field declared later is covered by being declared."""
 
+import xmlrpc.client
 from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.service_entitlement.models.ledger_guard import ledger_writer
 
 from .test_integrity_api import IntegrityApiCase
 
+MODULE = "service_entitlement"
 ROLES = ("desk", "tech", "billing", "manager", "portal")
 # Kept by the ORM itself.
 MAGIC_FIELDS = frozenset({"id", "create_uid", "create_date", "write_uid", "write_date"})
+# Values Odoo itself creates records with, which the add-on routes through
+# its flow instead of refusing (see test_odoo_flows): a repair created as
+# confirmed (by a sale order) is confirmed by Confirm's action.  The others
+# are still refused.
+ROUTED = {("repair.order", "state"): "done"}
 # Rows that live only while a request is under way: tried on create.
 NO_STANDING_ROWS = frozenset({"service.entitlement.reservation"})
 # 1x1 PNGs, for image fields: the customer's signature, and a forged one.
@@ -65,6 +72,14 @@ class TestFlowOnlyDeclarations(IntegrityApiCase):
         )
         invoice.action_post()
         cls.contract._update_prices(5.0)
+        env["service.entitlement.contract.discount"].create(
+            {
+                "entitlement_id": cls.contract.id,
+                "discount_type": "labour",
+                "discount": 10.0,
+                "starting_date": today,
+            }
+        )
         # A channel limit, and a repair put on hold.
         env["service.entitlement.channel.limit"].create(
             {
@@ -134,6 +149,41 @@ class TestFlowOnlyDeclarations(IntegrityApiCase):
             {"name": "Recall", "product_id": cls.lot.product_id.id}
         )
         campaign._add_lots(cls.lot)
+        # A finished repair of a serial number, and a part it installed.
+        done_lot = env["stock.lot"].create(
+            {
+                "name": "LAP-DONE",
+                "product_id": cls.lot.product_id.id,
+                "customer_id": cls.adatum.id,
+            }
+        )
+        cls.done_repair = env["repair.order"].create(
+            {
+                "partner_id": cls.adatum.id,
+                "product_id": done_lot.product_id.id,
+                "lot_id": done_lot.id,
+                "entitlement_id": False,
+            }
+        )
+        env["stock.quant"]._update_available_quantity(
+            done_lot.product_id,
+            cls.done_repair.product_location_src_id,
+            1.0,
+            lot_id=done_lot,
+        )
+        cls.done_repair._action_repair_confirm()
+        cls.done_repair.action_repair_start()
+        cls.done_repair.action_repair_end()
+        assert cls.done_repair.state == "done"
+        with ledger_writer():
+            cls.installed_part = env["service.lot.component"].create(
+                {
+                    "lot_id": done_lot.id,
+                    "product_id": loaner.id,
+                    "installed_repair_id": cls.done_repair.id,
+                    "part_warranty_end": today + timedelta(days=90),
+                }
+            )
         # Another company, currency and journal to move things to.
         env["res.company"].create({"name": "Other Company"})
         env.flush_all()
@@ -161,9 +211,16 @@ class TestFlowOnlyDeclarations(IntegrityApiCase):
 
     def _other_value(self, record, fname):
         """A value for ``fname`` that differs from what ``record`` holds, as
-        a client would send it (None when there is no other value to give)."""
+        a client would send it (None when there is no other value to give).
+        On a new record, a computed field is taken as empty: what a client
+        sends for it differs from that."""
         field = record._fields[fname]
-        current = record[fname]
+        if not record.id and field.compute:
+            current = field.convert_to_record(
+                field.convert_to_cache(False, record, validate=False), record
+            )
+        else:
+            current = record[fname]
         if field.type in ("many2one", "many2many", "one2many"):
             other = (
                 self.env[field.comodel_name]
@@ -211,7 +268,9 @@ class TestFlowOnlyDeclarations(IntegrityApiCase):
                     self.assertTrue(record, f"no {model} for {fname} in the fixture")
                 value = self._other_value(record, fname)
                 # What a new record would not get by itself.
-                new_value = self._other_value(self.env[model].sudo().new({}), fname)
+                new_value = ROUTED.get((model, fname)) or self._other_value(
+                    self.env[model].sudo().new({}), fname
+                )
                 if value is not None and new_value is not None:
                     samples[model, fname] = (record, value, new_value, condition)
         return samples
@@ -352,6 +411,169 @@ class TestFlowOnlyDeclarations(IntegrityApiCase):
         self.assertEqual(self.lot.entitlement_ids, self.adatum_warranty | self.contract)
         self.assertEqual(self._snapshot(), before)
 
+    def assertRefusedAs(self, message, role, model, method, *args, **kwargs):
+        """Refused for the flow's reason (not for a malformed call)."""
+        with self.assertRaises(
+            xmlrpc.client.Fault, msg=f"{role} {model}.{method}{args} accepted"
+        ) as caught:
+            self._call(role, model, method, *args, **kwargs)
+        self.assertIn(message, caught.exception.faultString)
+
+    def test_saved_defaults_give_nothing_of_the_flows(self):
+        """Odoo lets any user save a personal default for a field (and
+        applies it inside ``create``): none can be saved for what only the
+        flow writes, and one saved before is refused at creation."""
+        samples = self._samples(self._declarations())
+        tried = 0
+        for role in ("desk", "manager"):
+            for (model, fname), sample in samples.items():
+                if sample[3] is not True or model in NO_STANDING_ROWS:
+                    continue
+                with self.subTest(role=role, model=model, field=fname):
+                    self.assertRefusedAs(
+                        "follows the service flow",
+                        role,
+                        "ir.default",
+                        "set",
+                        model,
+                        fname,
+                        sample[2],
+                        True,
+                    )
+                    tried += 1
+        self.assertGreater(tried, 100)
+        self.assertFalse(
+            self.env["ir.default"].search(
+                [("user_id", "in", [user.id for user in self.logins.values()])]
+            )
+        )
+        # One saved before the add-on was there: the goodwill decision.
+        desk = self.logins["desk"]
+        field = self.env["ir.model.fields"]._get("repair.order", "entitlement_decision")
+        self.env.cr.execute(
+            "INSERT INTO ir_default (field_id, user_id, json_value) "
+            "VALUES (%s, %s, '\"goodwill\"')",
+            [field.id, desk.id],
+        )
+        self.env.registry.clear_cache()
+        before = self._snapshot()
+        self.assertRefusedAs(
+            "follows the service flow",
+            "desk",
+            "repair.order",
+            "create",
+            {"partner_id": self.adatum.id, "product_id": self.lot.product_id.id},
+        )
+        self.assertEqual(self._snapshot(), before)
+
+    def test_flow_facts_are_not_moved_from_the_other_side(self):
+        """Every relation only the flow writes (a ledger row's entitlement,
+        a part a repair installed, a finished repair's serial number) is
+        refused when written from its other side: (4, id) on another
+        record's one2many."""
+        tried = 0
+        before = self._snapshot()
+        for model, protected in self._declarations().items():
+            if model in NO_STANDING_ROWS:
+                continue
+            for fname, condition in protected.items():
+                field = self.env[model]._fields[fname]
+                if field.type != "many2one" or not field.store:
+                    continue
+                record = self._sample(model, condition)
+                Comodel = self.env[field.comodel_name]
+                for inverse in Comodel._fields.values():
+                    if not (
+                        inverse.type == "one2many"
+                        and inverse.comodel_name == model
+                        and inverse.inverse_name == fname
+                        and not inverse.compute
+                    ):
+                        continue
+                    target = Comodel.sudo().search(
+                        [("id", "!=", record[fname].id)], limit=1
+                    )
+                    if not target:
+                        continue
+                    for role in ROLES:
+                        with self.subTest(role=role, field=str(inverse)):
+                            self.assertRefused(
+                                role,
+                                field.comodel_name,
+                                "write",
+                                [target.id],
+                                {inverse.name: [(4, record.id)]},
+                            )
+                            tried += 1
+        self.assertGreater(tried, 20 * len(ROLES))
+        self.assertEqual(self._snapshot(), before)
+        self.assertEqual(self.done_repair.lot_id.name, "LAP-DONE")
+        self.assertEqual(self.installed_part.lot_id, self.done_repair.lot_id)
+
+    def test_a_finished_repair_stays_with_its_unit(self):
+        for role in ("desk", "tech", "manager"):
+            for vals in (
+                {"lot_id": self.fab_lot.id},
+                {"partner_id": self.fabrikam.id},
+                {"product_id": self.overage_product.id},
+            ):
+                self.assertRefused(
+                    role, "repair.order", "write", [self.done_repair.id], vals
+                )
+        self.assertEqual(self.done_repair.lot_id.name, "LAP-DONE")
+        self.assertEqual(self.done_repair.partner_id, self.adatum)
+
+    def test_the_customers_rating_is_theirs(self):
+        """rating_apply is public (rating's API): an employee holding the
+        token cannot answer for the customer."""
+        rating = self.fab_open.sudo().rating_ids[:1]
+        self.assertTrue(rating.access_token)
+        for role in ROLES:
+            self.assertRefused(
+                role,
+                "repair.order",
+                "rating_apply",
+                [self.fab_open.id],
+                5,
+                rating.access_token,
+            )
+        self.assertFalse(rating.consumed)
+        self.assertFalse(self.fab_open.rating_last_value)
+
+    def test_contract_invoicing_entries_follow_the_clerks_rules(self):
+        """OCA's public entries (the daily job's and the contract's button)
+        invoice service contracts under the rules of the clerks' run."""
+        ahead = fields.Date.to_string(
+            fields.Date.context_today(self.contract) + timedelta(days=400)
+        )
+        for role in ("desk", "tech", "billing", "portal"):
+            self.assertRefused(
+                role, "contract.contract", "cron_recurring_create_invoice", ahead
+            )
+        self.assertRefusedAs(
+            "after today",
+            "billing",
+            "contract.contract",
+            "cron_recurring_create_invoice",
+            ahead,
+        )
+        self.assertRefusedAs(
+            "is not a date",
+            "billing",
+            "contract.contract",
+            "cron_recurring_create_invoice",
+            "next week",
+        )
+        invoiced = self.contract.contract_invoice_count
+        self.assertRefused(
+            "billing",
+            "contract.contract",
+            "recurring_create_invoice",
+            [self.contract.contract_id.id],
+        )
+        self.contract.invalidate_recordset()
+        self.assertEqual(self.contract.contract_invoice_count, invoiced)
+
     def test_what_the_flow_depends_on_stays(self):
         """A serial number a contract line names cannot be deleted (the line
         would cover every unit of its product), by anyone."""
@@ -360,6 +582,14 @@ class TestFlowOnlyDeclarations(IntegrityApiCase):
         with self.assertRaisesRegex(UserError, "contract"):
             self.lot.unlink()
         self.assertTrue(self.lot.exists())
+        # Nor one with a service history (its components here), which would
+        # go with it.
+        done_lot = self.done_repair.lot_id
+        for role in ROLES:
+            self.assertRefused(role, "stock.lot", "unlink", [done_lot.id])
+        with self.assertRaisesRegex(UserError, "history"):
+            done_lot.unlink()
+        self.assertTrue(self.installed_part.exists())
         self.assertEqual(self.contract.contract_line_ids.lot_id, self.lot)
 
     def test_reads_follow_roles(self):
@@ -407,4 +637,53 @@ class TestFlowOnlyDeclarations(IntegrityApiCase):
         )
         self.assertEqual(
             [(h["old_value"], h["new_value"]) for h in history], [(1200.0, 1260.0)]
+        )
+
+
+# The add-on's public methods besides its buttons (``action_*``, which check
+# their role) and the ORM's own (create, write, copy_data, unlink, init):
+# any client may call them over the API, so each says why it stays public
+# and how it checks its caller.  A new one must be added here, with its why.
+PUBLIC_METHODS = {
+    "button_draft": "Odoo's Reset to Draft of invoices; refuses to bring back "
+    "an invoice whose overages were invoiced again",
+    "cron_recurring_create_invoice": "OCA contract's daily job entry; service "
+    "contracts only under the billing clerks' rules (_contract_invoice_check)",
+    "recurring_create_invoice": "OCA contract's button; service contracts "
+    "only under the billing clerks' rules",
+    "rating_apply": "rating's API; a repair's rating only as superuser, from "
+    "the rating link's route that checked the token",
+    "message_new": "the mail gateway's; the repair it makes goes through "
+    "create's checks",
+    "message_post": "the chatter's; marks a quote or claim sent only for "
+    "the roles that send them",
+}
+ORM_METHODS = frozenset({"create", "write", "copy_data", "unlink", "init"})
+
+
+@tagged("post_install", "-at_install")
+class TestPublicMethods(TransactionCase):
+    def test_every_public_method_says_why(self):
+        """Each public method the add-on defines on a model is a button or
+        is listed with why it stays public."""
+        found = {}
+        for name in self.env.registry:
+            for cls in type(self.env[name]).__mro__:
+                if not cls.__module__.startswith(f"odoo.addons.{MODULE}."):
+                    continue
+                for method, value in vars(cls).items():
+                    if (
+                        callable(value)
+                        and not method.startswith("_")
+                        and not method.startswith("action_")
+                        and method not in ORM_METHODS
+                        and not getattr(value, "_api_private", False)
+                    ):
+                        found.setdefault(method, set()).add(name)
+        unlisted = {m: models for m, models in found.items() if m not in PUBLIC_METHODS}
+        self.assertFalse(
+            unlisted, "public methods without a reason (make them private?)"
+        )
+        self.assertEqual(
+            PUBLIC_METHODS.keys() - found.keys(), set(), "listed, no longer defined"
         )
