@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .roles import check_roles
@@ -21,6 +21,23 @@ class RepairOrder(models.Model):
         compute="_compute_vendor_claim_count",
         help="The claim under which the repaired unit is at the vendor.",
     )
+
+    vendor_warranty_layer_id = fields.Many2one(
+        "service.warranty.layer",
+        string="Supplier's Warranty",
+        compute="_compute_vendor_warranty_layer_id",
+        help="The supplier's warranty the repair can be claimed under, and its "
+        "unit sent to: none, and there is nobody to send it to.",
+    )
+
+    @api.depends("lot_id", "schedule_date", "company_id", "state")
+    def _compute_vendor_warranty_layer_id(self):
+        for repair in self:
+            repair.vendor_warranty_layer_id = (
+                repair._origin._vendor_claim_layer().with_env(self.env)
+                if repair._origin and repair.lot_id
+                else False
+            )
 
     def _compute_vendor_claim_count(self):
         claims = (
@@ -103,7 +120,8 @@ class RepairOrder(models.Model):
         under: a claim (drafted if needed) records it, a delivery takes it
         there, and the repair waits for a third party."""
         self.ensure_one()
-        self._sla_check_hold()
+        # A repair already waiting (for parts, say) may still send its unit.
+        self._sla_check_hold(on_hold=True)
         layer = self._vendor_claim_layer()
         if not layer:
             raise UserError(
@@ -118,9 +136,10 @@ class RepairOrder(models.Model):
         return self._vendor_claims_action(claim)
 
     def action_unit_from_vendor(self):
-        """Receive the unit back from the vendor (or its replacement)."""
+        """Receive the unit back from the vendor (or its replacement): the
+        repair is on hold while the unit is away, as sending it put it."""
         self.ensure_one()
-        self._sla_check_hold()
+        self._sla_check_hold(on_hold=True)
         if not self.vendor_unit_claim_id:
             raise UserError(
                 self.env._("%(repair)s has no unit at a vendor.", repair=self.name)

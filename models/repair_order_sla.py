@@ -307,7 +307,9 @@ class RepairOrder(models.Model):
             "context": {"default_repair_id": self.id},
         }
 
-    def _sla_check_hold(self):
+    def _sla_check_hold(self, on_hold=False):
+        """Whether the user may put these repairs on hold or resume them,
+        and they are open (and, unless ``on_hold``, not on hold yet)."""
         if not self._sla_can_hold():
             raise AccessError(
                 self.env._(
@@ -323,7 +325,7 @@ class RepairOrder(models.Model):
                         repair=repair.display_name,
                     )
                 )
-            if repair.sla_hold_since:
+            if repair.sla_hold_since and not on_hold:
                 raise UserError(
                     self.env._(
                         "%(repair)s is already on hold.", repair=repair.display_name

@@ -87,8 +87,13 @@ class ServiceVendorClaim(models.Model):
         string="Accepted", readonly=True, currency_field="currency_id"
     )
     reject_reason = fields.Char(string="Rejected Because", readonly=True)
+    # Journal items: the accountants' and billing clerks' to read; the desk,
+    # which completes and sends claims, sees what was recovered.
     credit_line_ids = fields.One2many(
-        "account.move.line", "service_claim_id", string="Credit Note Lines"
+        "account.move.line",
+        "service_claim_id",
+        string="Credit Note Lines",
+        groups="account.group_account_invoice",
     )
     credited_amount = fields.Monetary(
         string="Recovered",
@@ -164,7 +169,7 @@ class ServiceVendorClaim(models.Model):
     )
     def _compute_credited(self):
         for claim in self:
-            lines = claim.credit_line_ids.filtered(
+            lines = claim.sudo().credit_line_ids.filtered(
                 lambda line: line.parent_state == "posted"
             )
             # A vendor's credit note credits the expense: its lines' balance
@@ -243,14 +248,19 @@ class ServiceVendorClaim(models.Model):
         existing = self.sudo().search(
             [("repair_id", "=", repair.id), ("vendor_id", "=", vendor.id)]
         )
-        if existing:
-            if existing.state == "draft":
-                with ledger_writer():
-                    existing.write(self._amounts(repair, layer, vendor))
-            return existing
         parts = repair.move_ids.filtered(
             lambda m: m.repair_line_type == "add" and m.product_id
         )
+        if existing:
+            if existing.state == "draft":
+                vals = self._amounts(repair, layer, vendor)
+                # Drafted before the parts were known (the unit sent to the
+                # vendor first): the failed part is the first one used.
+                if not existing.causal_product_id and parts:
+                    vals["causal_product_id"] = (causal_part or parts[:1].product_id).id
+                with ledger_writer():
+                    existing.write(vals)
+            return existing
         with ledger_writer():
             claim = self.sudo().create(
                 {
@@ -475,11 +485,19 @@ class ServiceVendorClaim(models.Model):
     # ------------------------------------------------------------------
 
     def _unit_route(self):
-        """(our location of the repaired unit, the vendor's location)."""
+        """(where the repaired unit is, the vendor's location).  A unit in
+        the company's stock leaves from its location; the customer's own
+        unit, never received into stock, goes from the customer's side, so
+        that no stock of ours moves (and none goes below zero)."""
         self.ensure_one()
         repair = self.repair_id
         vendor = self.vendor_id.with_company(self.company_id)
-        return repair.product_location_src_id, vendor.property_stock_supplier
+        here = repair.lot_id._service_stock_location(self.company_id)
+        if not here:
+            here = repair.partner_id.with_company(
+                self.company_id
+            ).property_stock_customer
+        return here, vendor.property_stock_supplier
 
     def _unit_send(self):
         """The unit leaves for the vendor by a delivery; the repair waits
@@ -550,7 +568,9 @@ class ServiceVendorClaim(models.Model):
         lot = replacement or self.lot_id
         if replacement:
             repair._replace_unit(replacement)
-        our_location, vendor_location = self._unit_route()
+        # Back where it left from.
+        our_location = self.unit_out_picking_id.location_id
+        vendor_location = self.unit_out_picking_id.location_dest_id
         picking = (
             self.env["service.loaner.loan"]
             .with_context(service_unit_from_vendor=True)

@@ -106,6 +106,14 @@ class StockLot(models.Model):
         compute="_compute_loaner_state",
         search="_search_loaner_state",
     )
+    # Who has the loaner, until when, for which repair (the loaner list).
+    loaner_partner_id = fields.Many2one(
+        related="loaner_loan_id.partner_id", string="Lent To"
+    )
+    loaner_due_date = fields.Date(related="loaner_loan_id.due_date", string="Due")
+    loaner_repair_id = fields.Many2one(
+        related="loaner_loan_id.repair_id", string="For Repair"
+    )
 
     warranty_layer_ids = fields.One2many(
         "service.warranty.layer", "lot_id", string="Warranty Layers"
@@ -284,6 +292,25 @@ class StockLot(models.Model):
                     )
                 )
 
+    def _service_stock_location(self, company):
+        """The internal location of ``company`` where this unit is, if it
+        is in stock."""
+        self.ensure_one()
+        quant = (
+            self.env["stock.quant"]
+            .sudo()
+            .search(
+                [
+                    ("lot_id", "=", self.id),
+                    ("quantity", ">", 0),
+                    ("location_id.usage", "=", "internal"),
+                    ("company_id", "=", company.id),
+                ],
+                limit=1,
+            )
+        )
+        return quant.location_id.with_env(self.env)
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_contract_line(self):
         """A serial number a service contract names stays: without it the
@@ -302,6 +329,39 @@ class StockLot(models.Model):
                     contract=lines.entitlement_id.display_name,
                 )
             )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_service_history(self):
+        """A service item's history stays with it: deleting it would take
+        away its components, warranty layers, loans, claims and campaign
+        items with it, and widen an entitlement that names it to every
+        unit."""
+        dependents = (
+            ("service.entitlement", "lot_ids", self.env._("entitlements")),
+            ("service.lot.component", "lot_id", self.env._("components")),
+            ("service.warranty.layer", "lot_id", self.env._("warranty layers")),
+            ("service.campaign.item", "lot_id", self.env._("service campaigns")),
+            ("service.loaner.loan", "lot_id", self.env._("loans")),
+            ("service.vendor.claim", "lot_id", self.env._("warranty claims")),
+        )
+        for model, fname, what in dependents:
+            found = (
+                self.env[model]
+                .sudo()
+                .with_context(active_test=False)
+                .search([(fname, "in", self.ids)], limit=1)
+            )
+            if found:
+                lot = found[fname] & self
+                raise UserError(
+                    self.env._(
+                        "%(lot)s has %(what)s (%(record)s): a service item "
+                        "keeps its history and cannot be deleted.",
+                        lot=lot[:1].display_name,
+                        what=what,
+                        record=found.display_name,
+                    )
+                )
 
     @api.constrains("customer_id")
     def _check_customer_entitlements(self):

@@ -177,6 +177,28 @@ class TestVendorClaims(ClaimCase):
         with self.assertRaisesRegex(UserError, "matched to"):
             claim.with_user(self.billing_user)._match_credit(second.invoice_line_ids)
 
+    def test_a_matched_credit_note_stays_a_credit_note(self):
+        """A draft vendor credit note matched to a claim cannot be switched
+        into a vendor bill (nor moved to another vendor) and still count as
+        the vendor's refund."""
+        claim = self._repaired().vendor_claim_ids
+        self._send(claim)
+        self._decide(claim, amount=90.0)
+        refund = self._credit(claim, 90.0, post=False)
+        other = self.env["res.partner"].create({"name": "Northwind"})
+        for vals in ({"move_type": "in_invoice"}, {"partner_id": other.id}):
+            with (
+                self.subTest(vals=vals),
+                self.assertRaisesRegex(ValidationError, "credit note of Contoso"),
+                self.env.cr.savepoint(),
+            ):
+                refund.with_user(self.billing_user).write(vals)
+                self.env.flush_all()
+        refund.invalidate_recordset()
+        self.assertEqual(refund.move_type, "in_refund")
+        refund.action_post()
+        self.assertEqual(claim.state, "credited")
+
     def test_record_credit_note_from_the_claim(self):
         claim = self._repaired().vendor_claim_ids
         self._send(claim)
@@ -265,6 +287,28 @@ class TestVendorClaims(ClaimCase):
         with self.assertRaisesRegex(UserError, "cannot be edited"):
             claim.with_user(self.desk_user)._edit_draft(self.battery, "late")
 
+    def _open_form(self, record, user):
+        """What the web client reads to show ``record``'s form to ``user``."""
+        Model = record.with_user(user)
+        views = Model.get_views([(False, "form")])
+        spec = {fname: {} for fname in views["models"][record._name]["fields"]}
+        return Model.web_read(spec)[0]
+
+    def test_the_desk_opens_claims(self):
+        """The desk completes and sends claims: it opens the claim form,
+        before and after the vendor's credit note (which it does not read),
+        as do technicians and billing clerks."""
+        claim = self._repaired().vendor_claim_ids
+        for user in (self.desk_user, self.technician_user, self.billing_user):
+            self.assertEqual(self._open_form(claim, user)["name"], claim.name)
+        self._send(claim)
+        self._decide(claim, amount=90.0)
+        self._credit(claim, 90.0)
+        seen = self._open_form(claim, self.desk_user)
+        self.assertEqual(seen["credited_amount"], 90.0)
+        self.assertNotIn("credit_line_ids", seen)
+        self.assertTrue(self._open_form(claim, self.billing_user)["credit_line_ids"])
+
     def test_discard_a_draft(self):
         claim = self._repaired().vendor_claim_ids
         with self.assertRaises(AccessError):
@@ -302,11 +346,15 @@ class TestUnitAtVendor(ClaimCase):
         self.assertEqual(repair.vendor_unit_claim_id, claim)
         with self.assertRaisesRegex(UserError, "at Contoso Components already"):
             claim._unit_send()
+        # The desk's button on the repair, as the form shows it.
+        action = repair.with_user(self.desk_user).action_unit_from_vendor()
         wizard = (
-            self.env["service.vendor.unit.return.wizard"]
+            self.env[action["res_model"]]
             .with_user(self.desk_user)
-            .create({"claim_id": claim.id})
+            .with_context(**action["context"])
+            .create({})
         )
+        self.assertEqual(wizard.claim_id, claim)
         wizard.action_confirm()
         self.assertEqual(claim.unit_state, "returned")
         self.assertEqual(self._at(self.lot), stock)
@@ -315,8 +363,59 @@ class TestUnitAtVendor(ClaimCase):
         self.assertEqual(
             len(self.lot.warranty_layer_ids), layers, "no new warranty for its return"
         )
+        self.assertFalse(claim.causal_product_id, "no part known when it was sent")
+        # The technician puts in the failed part and ends the repair: the
+        # draft claim takes it, and its price.
+        repair.move_ids = [
+            Command.create(
+                {
+                    "product_id": self.battery.id,
+                    "product_uom_qty": 1,
+                    "quantity": 1,
+                    "repair_line_type": "add",
+                }
+            )
+        ]
         self._finish(repair)
         self.assertEqual(repair.vendor_claim_ids, claim, "the same claim")
+        self.assertEqual(claim.causal_product_id, self.battery)
+        self.assertEqual(claim.parts_amount, 60.0)
+
+    def test_the_customers_own_unit_never_enters_our_stock(self):
+        """A customer's unit, never received into stock: Confirm asks no
+        question of availability, and to the vendor and back it moves no
+        stock of ours (nothing below zero)."""
+        unit = self._create_lot("LAP-0700", customer=self.customer)
+        self.supplier_layer.copy({"lot_id": unit.id})
+        repair = (
+            self.env["repair.order"]
+            .with_user(self.desk_user)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "product_id": self.laptop.id,
+                    "lot_id": unit.id,
+                    "fault_reason_id": self.defect.id,
+                }
+            )
+        )
+        self.assertIs(repair.action_validate(), True, "no Insufficient Quantity")
+        self.assertEqual(repair.state, "confirmed")
+        action = repair.with_user(self.desk_user).action_unit_to_vendor()
+        claim = self.env["service.vendor.claim"].browse(action["res_id"])
+        self.assertEqual(claim.unit_state, "at_vendor")
+        self.assertEqual(
+            claim.unit_out_picking_id.location_id.usage, "customer", "from the customer's side"
+        )
+        self.env["service.vendor.unit.return.wizard"].with_user(self.desk_user).create(
+            {"claim_id": claim.id}
+        ).action_confirm()
+        self.assertEqual(claim.unit_state, "returned")
+        quants = self.env["stock.quant"].search(
+            [("lot_id", "=", unit.id), ("location_id.usage", "=", "internal")]
+        )
+        self.assertFalse(quants.filtered(lambda q: q.quantity < 0))
+        self.assertEqual(sum(quants.mapped("quantity")), 0.0)
 
     def test_a_replacement_comes_back(self):
         repair, claim, stock = self._sent()
@@ -349,6 +448,9 @@ class TestUnitAtVendor(ClaimCase):
             repair.with_user(self.billing_user).action_unit_to_vendor()
         bare = self._create_lot("LAP-0901", customer=self.customer)
         other = self._confirm(self._create_repair(lot=bare))
+        # The form shows Send to Supplier only where there is a supplier.
+        self.assertTrue(repair.vendor_warranty_layer_id.supplier_id)
+        self.assertFalse(other.vendor_warranty_layer_id)
         with self.assertRaisesRegex(UserError, "nobody to send it to"):
             other.with_user(self.desk_user).action_unit_to_vendor()
         self.assertFalse(repair.vendor_claim_ids)
