@@ -136,3 +136,40 @@ class RepairOrder(models.Model):
             raise UserError(
                 self.env._("A replacement unit is tracked by serial number.")
             )
+        if new.product_id != old.product_id or new.product_id.service_loaner:
+            raise UserError(
+                self.env._(
+                    "%(lot)s is a %(product)s: %(old)s is replaced by a unit of "
+                    "its own product, %(old_product)s, not a loaner.",
+                    lot=new.name,
+                    product=new.product_id.display_name,
+                    old=old.name,
+                    old_product=old.product_id.display_name,
+                )
+            )
+        # A unit already in service (the customer's other units) is not a
+        # replacement: it would take over coverage it has of its own.
+        covering = (
+            self.env["service.entitlement"]
+            .sudo()
+            .search(
+                [
+                    ("lot_ids", "in", new.ids),
+                    ("state", "in", ("draft", "waiting", "active")),
+                ],
+                limit=1,
+            )
+        )
+        if new.customer_id or covering:
+            raise UserError(
+                self.env._(
+                    "%(lot)s is already in service%(covered)s: a unit is "
+                    "replaced by a new one.",
+                    lot=new.name,
+                    covered=(
+                        covering
+                        and self.env._(", covered by %(e)s", e=covering.display_name)
+                    )
+                    or "",
+                )
+            )

@@ -142,6 +142,84 @@ class TestComponents(ComponentCase):
         with self.assertRaisesRegex(UserError, "already replaced"):
             old._replace(self.battery, self.env["stock.lot"], repair, self.today)
 
+    def test_part_warranty_frees_the_same_part_once(self):
+        """The warranty of a part a repair installed frees that part, one
+        for one: not another product, not three of it; and the part stays
+        in the serial it went into."""
+        # No repair warranty: what follows is the part warranty's alone.
+        self.env.company.repair_warranty_days = 0
+        self.laptop.repair_warranty_days = 0
+        old = self._component()
+        first = self._create_repair(
+            move_ids=[
+                Command.create(
+                    {
+                        "product_id": self.battery.id,
+                        "product_uom_qty": 1,
+                        "quantity": 1,
+                        "repair_line_type": "add",
+                        "replaced_component_id": old.id,
+                    }
+                )
+            ]
+        )
+        self._finish(first)
+        new = old.replaced_by_id
+        self.assertTrue(new.part_warranty_end)
+        fan = self.env["product.product"].create(
+            {"name": "Cooling fan", "type": "consu", "list_price": 40.0}
+        )
+        Repair = self.env["repair.order"]
+        lot_vals = {
+            "partner_id": self.customer.id,
+            "product_id": self.laptop.id,
+            "lot_id": self.lot.id,
+        }
+        other = Repair.create(
+            {
+                **lot_vals,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "product_id": fan.id,
+                            "product_uom_qty": 1,
+                            "repair_line_type": "add",
+                            "replaced_component_id": new.id,
+                        }
+                    )
+                ],
+            }
+        )
+        self.assertEqual(other.cost_parts_covered, 0.0)
+        self.assertNotIn("Part warranty", other.entitlement_explanation or "")
+        other.action_create_sale_order()
+        self.assertEqual(other.sale_order_id.order_line.discount, 0.0)
+        with self.assertRaisesRegex(ValidationError, "One part replaces one"):
+            Repair.create(
+                {
+                    **lot_vals,
+                    "move_ids": [
+                        Command.create(
+                            {
+                                "product_id": self.battery.id,
+                                "product_uom_qty": 3,
+                                "repair_line_type": "add",
+                                "replaced_component_id": new.id,
+                            }
+                        )
+                    ],
+                }
+            )
+            self.env.flush_all()
+        # Moved to another serial, from either side, the part and its
+        # warranty stay where the repair put them.
+        for user in (self.technician_user, self.manager_user):
+            with self.assertRaisesRegex(AccessError, "follows the service flow"):
+                new.with_user(user).lot_id = self.lot2
+            with self.assertRaisesRegex(AccessError, "follows the service flow"):
+                self.lot2.with_user(user).component_ids = [Command.link(new.id)]
+        self.assertEqual(new.lot_id, self.lot)
+
 
 class TestUnitReplacement(ComponentCase):
     def _replace(self, repair, new_lot, user=None):
@@ -180,6 +258,24 @@ class TestUnitReplacement(ComponentCase):
         with self.assertRaisesRegex(UserError, "already replaced"):
             self._replace(repair, self._create_lot("LAP-0100"))
 
+    def test_a_new_serial_number_typed_in(self):
+        """The technician types the serial number of a unit not yet
+        recorded: it is created, of the repaired unit's product."""
+        warranty = self._active_entitlement(lot_ids=[Command.set(self.lot.ids)])
+        repair = self._create_repair()
+        wizard = (
+            self.env["service.unit.replace.wizard"]
+            .with_user(self.technician_user)
+            .create({"repair_id": repair.id})
+        )
+        with self.assertRaisesRegex(UserError, "type its serial number"):
+            wizard.action_replace()
+        wizard.new_lot_name = " LAP-0777 "
+        wizard.action_replace()
+        new = repair.replacement_lot_id
+        self.assertEqual((new.name, new.product_id), ("LAP-0777", self.laptop))
+        self.assertEqual(warranty.lot_ids, new)
+
     def test_fresh_term_when_the_entitlement_says_so(self):
         template = self.env["service.entitlement.template"].create(
             {
@@ -211,7 +307,22 @@ class TestUnitReplacement(ComponentCase):
     def test_bad_input_and_roles(self):
         repair = self._create_repair()
         other = self._create_lot("LAP-0500", customer=self.other_customer)
-        for new_lot, message in ((self.lot, "cannot replace"), (other, "belongs to")):
+        loaner = self._create_lot(
+            "LOAN-9",
+            product=self._create_product("Loaner laptop", service_loaner=True),
+        )
+        covered = self._create_lot("LAP-0501")
+        self._active_entitlement(lot_ids=[Command.set(covered.ids)], name="Other")
+        for new_lot, message in (
+            (self.lot, "cannot replace"),
+            (other, "belongs to"),
+            # The customer's other unit, a unit another entitlement covers.
+            (self.lot2, "already in service"),
+            (covered, "already in service"),
+            # A loaner, a unit of another product.
+            (loaner, "its own product"),
+            (self.ssd_lot, "its own product"),
+        ):
             with (
                 self.subTest(message=message),
                 self.assertRaisesRegex(UserError, message),

@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 
 class ServiceUnitReplaceWizard(models.TransientModel):
@@ -11,17 +12,40 @@ class ServiceUnitReplaceWizard(models.TransientModel):
     repair_id = fields.Many2one("repair.order", required=True, ondelete="cascade")
     old_lot_id = fields.Many2one(related="repair_id.lot_id", string="Faulty Unit")
     product_id = fields.Many2one(related="repair_id.product_id")
+    # A new unit of the same product: in stock, or typed in (created).
     new_lot_id = fields.Many2one(
         "stock.lot",
         string="Replacement Unit",
-        required=True,
-        domain="[('id', '!=', old_lot_id), ('service_defective', '=', False), "
-        "('product_id.tracking', '=', 'serial'), '|', ('customer_id', '=', False), "
-        "('customer_id', '=', parent_customer_id)]",
+        domain="[('product_id', '=', product_id), ('id', '!=', old_lot_id), "
+        "('service_defective', '=', False), ('customer_id', '=', False), "
+        "('entitlement_ids', '=', False)]",
+        help="A new unit of the same product, never a loaner or a unit already "
+        "in service.",
     )
-    parent_customer_id = fields.Many2one(related="repair_id.lot_id.customer_id")
+    new_lot_name = fields.Char(
+        string="Or a New Serial Number",
+        help="The serial number of a unit not yet recorded: it is created.",
+    )
 
     def action_replace(self):
         self.ensure_one()
-        self.repair_id._replace_unit(self.new_lot_id)
+        new = self.new_lot_id
+        name = (self.new_lot_name or "").strip()
+        if name and not new:
+            Lot = self.env["stock.lot"]
+            new = Lot.search(
+                [("product_id", "=", self.product_id.id), ("name", "=", name)],
+                limit=1,
+            ) or Lot.create(
+                {
+                    "name": name,
+                    "product_id": self.product_id.id,
+                    "company_id": self.repair_id.company_id.id,
+                }
+            )
+        if not new:
+            raise UserError(
+                self.env._("Choose the replacement unit, or type its serial number.")
+            )
+        self.repair_id._replace_unit(new)
         return {"type": "ir.actions.act_window_close"}
