@@ -199,7 +199,14 @@ class RepairOrder(models.Model):
         }
 
     def _entitlement_contract_notes(self):
-        """The contract discounts and cap that apply, in words."""
+        """The contract discounts and cap that apply, in words: contract
+        prices, which the desk and technicians do not read (the billing
+        clerks and managers do)."""
+        if not (
+            self.env.su
+            or self.env.user.has_group("service_entitlement.group_billing_clerk")
+        ):
+            return []
         pricing = self._entitlement_contract_pricing()
         contract = pricing["contract"]
         if not contract:
@@ -216,12 +223,18 @@ class RepairOrder(models.Model):
         ]
         cap = contract.max_labour_unit_price
         if cap:
-            notes.append(
-                self.env._(
-                    "Labour at most %(price)s a unit",
-                    price=format_amount(self.env, cap, contract.currency_id),
+            uom = self.company_id.entitlement_labor_product_id.uom_id
+            price = format_amount(self.env, cap, contract.currency_id)
+            if not uom or uom == self.env.ref("uom.product_uom_hour"):
+                notes.append(self.env._("Labour at most %(price)s an hour", price=price))
+            else:
+                notes.append(
+                    self.env._(
+                        "Labour at most %(price)s per %(unit)s",
+                        price=price,
+                        unit=uom.name,
+                    )
                 )
-            )
         return notes
 
     # ------------------------------------------------------------------

@@ -39,6 +39,8 @@ class RepairOrder(models.Model):
                     "internal_notes": description
                     and f"<p>{html_escape(description)}</p>",
                     "company_id": entitlement.company_id.id,
+                    # The desk takes it: the customer is nobody's Responsible.
+                    "user_id": False,
                 }
             )
         )

@@ -38,7 +38,10 @@ class StockPicking(models.Model):
         for picking in deliveries:
             customer = picking.partner_id.commercial_partner_id
             start = fields.Date.context_today(self, picking.date_done)
-            for line in picking.move_line_ids.filtered("lot_id"):
+            # A loaner lent to a customer stays the company's.
+            for line in picking.move_line_ids.filtered(
+                lambda ml: ml.lot_id and not ml.product_id.service_loaner
+            ):
                 lot = line.lot_id.sudo()
                 if not picking._set_service_item_owner(lot, customer):
                     continue

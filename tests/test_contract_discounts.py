@@ -121,7 +121,15 @@ class TestContractDiscounts(CounterCase):
         self.assertIn("Contract discount on Laptops: 20.0%", explanation)
         self.assertIn("Contract discount on labour: 10.0%", explanation)
         self.assertIn("Labour at most", explanation)
+        self.assertIn("an hour", explanation)
         self.assertNotIn("30.0%", explanation)
+        # Contract prices, which the desk and technicians do not read.
+        for user in (self.desk_user, self.technician_user):
+            repair.invalidate_recordset(["entitlement_explanation"])
+            seen = repair.with_user(user).entitlement_explanation
+            self.assertTrue(seen)
+            self.assertNotIn("Contract discount", seen)
+            self.assertNotIn("Labour at most", seen)
         repair.action_create_sale_order()
         screen = self._line(repair, self.screen)
         labour = self._line(repair, self.labour)

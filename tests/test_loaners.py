@@ -78,6 +78,10 @@ class TestLoaners(LoanerCase):
         self.assertEqual(loan.out_picking_id.state, "done")
         self.assertEqual(self._where(self.loan_1), self.customers)
         self.assertEqual(self.loan_1.loaner_state, "lent")
+        # Lent, not given: the borrower does not become its owner, and it is
+        # none of the customer's service items.
+        self.assertFalse(self.loan_1.customer_id)
+        self.assertFalse(self.loan_1.warranty_layer_ids)
         self.assertEqual(
             self.env["stock.lot"].search(
                 [("id", "in", self.loaners.ids), ("loaner_state", "=", "available")]

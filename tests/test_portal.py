@@ -111,6 +111,7 @@ class TestPortal(FrozenClock, HttpCase):
         self.assertEqual(repair.partner_id, self.portal_user.partner_id)
         self.assertIn("Does not boot", repair.internal_notes)
         self.assertEqual(repair.state, "draft")
+        self.assertFalse(repair.user_id, "the customer is nobody's Responsible")
 
     def test_no_request_when_the_entitlement_does_not_allow_it(self):
         self.mine.write({"total_terms": 1, "limit_policy": "block"})
