@@ -145,6 +145,7 @@ class ServiceEntitlementProfitReport(models.Model):
              WHERE aml.parent_state = 'posted'
                AND aml.display_type = 'product'
                AND am.move_type IN ('out_invoice', 'out_refund')
+               AND se.entitlement_type = 'service_contract'
              UNION ALL
             SELECT ro.id::bigint * %(step)s + 1 AS id,
                    ro.entitlement_id,
@@ -181,6 +182,7 @@ class ServiceEntitlementProfitReport(models.Model):
                           ) AS cost
              ) part
              WHERE ro.state = 'done'
+               AND se.entitlement_type = 'service_contract'
           GROUP BY ro.id, ro.entitlement_id, se.partner_id, ro.company_id,
                    company.currency_id
              UNION ALL
@@ -205,6 +207,7 @@ class ServiceEntitlementProfitReport(models.Model):
              ) labor
              WHERE ro.state = 'done'
                AND ro.labor_hours > 0
+               AND se.entitlement_type = 'service_contract'
             """,
             step=ID_STEP,
         )

@@ -192,6 +192,15 @@ class TestContractProfit(RepairEntitlementCase):
             },
         )
         Report = self.env["service.entitlement.profit.report"]
+        # A warranty's repairs are no contract's: the report does not list it.
+        warranty = self._active_entitlement(name="Hardware warranty", lot_ids=[])
+        self._finish(
+            self._create_repair(
+                lot=self.lot2, entitlement_id=warranty.id, labor_hours=1
+            )
+        )
+        self.env.flush_all()
+        self.assertFalse(Report.search([("entitlement_id", "=", warranty.id)]))
         repair_rows = Report.search(
             [("entitlement_id", "=", contract.id), ("repair_id", "!=", False)]
         )
