@@ -147,6 +147,8 @@ class EntitlementPortal(CustomerPortal):
                 "entitlement": entitlement,
                 "lots": entitlement._portal_requestable_lots(),
                 "can_request": entitlement._portal_can_request_repair(),
+                "request_terms": entitlement._portal_request_terms(),
+                "requests": entitlement._portal_requests(),
                 "can_sign": self._contract_can_be_signed(entitlement),
                 "signer_name": "" if user._is_public() else user.partner_id.name,
                 "message": message,

@@ -1,4 +1,7 @@
+from dateutil.relativedelta import relativedelta
+
 from odoo import fields, models
+from odoo.tools import format_amount
 
 
 class ServiceEntitlement(models.Model):
@@ -42,4 +45,61 @@ class ServiceEntitlement(models.Model):
             self.state == "active"
             and self.date_start <= today <= self.date_end
             and (self.remaining_terms > 0 or self.limit_policy != "block")
+        )
+
+    def _portal_request_terms(self):
+        """What a repair asked for under this entitlement would use and what
+        would be billed, in words for the customer, before the request."""
+        self.ensure_one()
+        remaining = max(self.remaining_terms, 0.0)
+        coverage = self.env._(
+            "parts covered at %(parts)s%%, labour at %(labour)s%%",
+            parts=f"{self.parts_coverage_percent:g}",
+            labour=f"{self.labor_coverage_percent:g}",
+        )
+        if self.allocation_type == "hours":
+            if remaining > 0:
+                return self.env._(
+                    "The repair's labour hours are taken from the %(left)s hours "
+                    "left; %(coverage)s.",
+                    left=f"{remaining:g}",
+                    coverage=coverage,
+                )
+        elif remaining >= 1:
+            return self.env._(
+                "This request uses 1 of the %(left)s incidents left: %(coverage)s.",
+                left=f"{remaining:g}",
+                coverage=coverage,
+            )
+        if self.limit_policy == "bill":
+            price = self.overage_price or self.overage_product_id.lst_price
+            return self.env._(
+                "Nothing is left of this entitlement: the repair is billed as an "
+                "overage at %(price)s, besides the parts and labour it does not "
+                "cover.",
+                price=format_amount(self.env, price, self.currency_id),
+            )
+        return self.env._(
+            "Nothing is left of this entitlement: the repair is charged at our "
+            "prices; we tell you the amount before we start."
+        )
+
+    def _portal_requests(self):
+        """The repairs under this entitlement that its customer follows: open
+        ones, and those finished or cancelled in the last 90 days."""
+        self.ensure_one()
+        since = fields.Datetime.now() - relativedelta(days=90)
+        return (
+            self.env["repair.order"]
+            .sudo()
+            .search(
+                [
+                    ("entitlement_id", "=", self.id),
+                    "|",
+                    ("state", "not in", ("done", "cancel")),
+                    ("write_date", ">=", since),
+                ],
+                order="id desc",
+                limit=50,
+            )
         )

@@ -102,6 +102,10 @@ class TestPortal(FrozenClock, HttpCase):
 
     def test_repair_request_becomes_a_repair_order(self):
         self.authenticate("portal_cust", "portal_cust")
+        # Before the request: what it would use.
+        page = self.url_open(f"/my/entitlements/{self.mine.id}").text
+        self.assertIn("This request uses 1 of the 3 incidents left", page)
+        self.assertNotIn("Your repairs", page)
         response = self._post_request(self.mine, self.lot.id)
         self.assertEqual(response.status_code, 200)
         self.assertIn("Your repair request", response.text)
@@ -112,6 +116,36 @@ class TestPortal(FrozenClock, HttpCase):
         self.assertIn("Does not boot", repair.internal_notes)
         self.assertEqual(repair.state, "draft")
         self.assertFalse(repair.user_id, "the customer is nobody's Responsible")
+        # Afterwards the customer follows it.
+        self.assertIn("Your repairs", response.text)
+        self.assertIn(repair.name, response.text)
+        self.assertIn("Received", response.text)
+        repair._action_repair_confirm()
+        page = self.url_open(f"/my/entitlements/{self.mine.id}").text
+        self.assertIn("Planned", page)
+        self.assertIn("This request uses 1 of the 2 incidents left", page)
+
+    def test_request_says_what_is_billed(self):
+        """With nothing left, an entitlement that bills its overage says so,
+        and at what price, before the customer sends the request."""
+        overage = self.env["product.product"].create(
+            {"name": "Out-of-warranty repair", "type": "service", "list_price": 150}
+        )
+        self.mine.write(
+            {
+                "total_terms": 1,
+                "limit_policy": "bill",
+                "overage_product_id": overage.id,
+                "overage_price": 172.5,
+            }
+        )
+        self.env["service.entitlement.consumption"]._record(
+            {"entitlement_id": self.mine.id, "quantity": 1}
+        )
+        self.authenticate("portal_cust", "portal_cust")
+        page = self.url_open(f"/my/entitlements/{self.mine.id}").text
+        self.assertIn("billed as an overage at", page)
+        self.assertIn("172.50", page)
 
     def test_no_request_when_the_entitlement_does_not_allow_it(self):
         self.mine.write({"total_terms": 1, "limit_policy": "block"})
