@@ -1,5 +1,4 @@
 from odoo import api, models
-from odoo.exceptions import AccessError
 
 from .ledger_guard import is_ledger_writer
 

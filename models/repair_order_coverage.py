@@ -223,18 +223,13 @@ class RepairOrder(models.Model):
         ]
         cap = contract.max_labour_unit_price
         if cap:
-            uom = self.company_id.entitlement_labor_product_id.uom_id
-            price = format_amount(self.env, cap, contract.currency_id)
-            if not uom or uom == self.env.ref("uom.product_uom_hour"):
-                notes.append(self.env._("Labour at most %(price)s an hour", price=price))
-            else:
-                notes.append(
-                    self.env._(
-                        "Labour at most %(price)s per %(unit)s",
-                        price=price,
-                        unit=uom.name,
-                    )
+            # Labour is recorded in hours, and priced by the hour.
+            notes.append(
+                self.env._(
+                    "Labour at most %(price)s an hour",
+                    price=format_amount(self.env, cap, contract.currency_id),
                 )
+            )
         return notes
 
     # ------------------------------------------------------------------

@@ -31,6 +31,8 @@ class ServiceLotComponent(models.Model):
     _name = "service.lot.component"
     _description = "Service Item Component"
     _order = "lot_id, state, installed_on desc, id desc"
+    # Found by its product or its own serial number (a part line's Replaces).
+    _rec_names_search = ["product_id", "component_lot_id"]
     _check_company_auto = True
     _flow_only_declared = REPLACEMENT_FIELDS
 

@@ -108,11 +108,11 @@ class StockLot(models.Model):
     )
     # Who has the loaner, until when, for which repair (the loaner list).
     loaner_partner_id = fields.Many2one(
-        related="loaner_loan_id.partner_id", string="Lent To"
+        "res.partner", string="Lent To", compute="_compute_loaner_state"
     )
-    loaner_due_date = fields.Date(related="loaner_loan_id.due_date", string="Due")
+    loaner_due_date = fields.Date(string="Due", compute="_compute_loaner_state")
     loaner_repair_id = fields.Many2one(
-        related="loaner_loan_id.repair_id", string="For Repair"
+        "repair.order", string="For Repair", compute="_compute_loaner_state"
     )
 
     warranty_layer_ids = fields.One2many(
@@ -179,11 +179,19 @@ class StockLot(models.Model):
             },
         }
 
-    @api.depends("loan_ids.state", "service_blocked", "product_id.service_loaner")
+    @api.depends(
+        "loan_ids.state",
+        "loan_ids.due_date",
+        "service_blocked",
+        "product_id.service_loaner",
+    )
     def _compute_loaner_state(self):
         for lot in self:
             loan = lot.loan_ids.filtered(lambda loan: loan.state == "lent")[:1]
             lot.loaner_loan_id = loan
+            lot.loaner_partner_id = loan.partner_id
+            lot.loaner_due_date = loan.due_date
+            lot.loaner_repair_id = loan.repair_id
             if not lot.product_id.service_loaner:
                 lot.loaner_state = False
             elif loan:

@@ -51,6 +51,16 @@ class TestComponents(ComponentCase):
         self.assertEqual(
             self.lot.with_user(self.desk_user).component_ids, battery | ssd
         )
+        # Found by product or serial, as a part line's Replaces looks them up
+        # (and without a warning in the log).
+        Component = self.env["service.lot.component"].with_user(self.technician_user)
+        with self.assertNoLogs("odoo.models", "WARNING"):
+            self.assertEqual(
+                Component.name_search("SSD-1", [("lot_id", "=", self.lot.id)]),
+                [(ssd.id, ssd.display_name)],
+            )
+            found = Component.name_search("Battery", [("lot_id", "=", self.lot.id)])
+        self.assertEqual([row[0] for row in found], battery.ids)
         with self.assertRaises(AccessError):
             self._component(user=self.desk_user)
         for vals, message in (

@@ -168,12 +168,14 @@ class TestOverrideDecision(RepairEntitlementCase):
         """The defect: the decision lived in the context, and Odoo's
         insufficient-quantity wizard confirmed the repair without it."""
         warranty = self._exhausted(lot_ids=[])
-        # No stock for the item: Odoo asks before confirming.
+        # A unit of the company's (no owner), not in stock: Odoo asks before
+        # confirming.  (A customer's own unit is confirmed without asking.)
+        unit = self._create_lot("LAP-0800")
         repair = self.env["repair.order"].create(
             {
                 "partner_id": self.customer.id,
                 "product_id": self.laptop.id,
-                "lot_id": self.lot.id,
+                "lot_id": unit.id,
             }
         )
         wizard_action = (

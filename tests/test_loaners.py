@@ -82,6 +82,15 @@ class TestLoaners(LoanerCase):
         # none of the customer's service items.
         self.assertFalse(self.loan_1.customer_id)
         self.assertFalse(self.loan_1.warranty_layer_ids)
+        # The Loaners list: out, to whom, until when, for which repair.
+        self.assertEqual(
+            (
+                self.loan_1.loaner_partner_id,
+                self.loan_1.loaner_due_date,
+                self.loan_1.loaner_repair_id,
+            ),
+            (self.customer, self.today + timedelta(days=3), repair),
+        )
         self.assertEqual(
             self.env["stock.lot"].search(
                 [("id", "in", self.loaners.ids), ("loaner_state", "=", "available")]

@@ -311,7 +311,9 @@ class TestButtonsFollowRoles(BillingCase):
     def test_quotation_button_for_who_may_sell(self):
         """Create Quotation makes a sale order: the desk, which may not,
         does not see it; a salesman does."""
-        self.assertNotIn('name="action_create_sale_order"', self._form_arch(self.desk_user))
+        self.assertNotIn(
+            'name="action_create_sale_order"', self._form_arch(self.desk_user)
+        )
         salesman = new_test_user(
             self.env,
             login="se_sales_desk",

@@ -405,7 +405,9 @@ class TestUnitAtVendor(ClaimCase):
         claim = self.env["service.vendor.claim"].browse(action["res_id"])
         self.assertEqual(claim.unit_state, "at_vendor")
         self.assertEqual(
-            claim.unit_out_picking_id.location_id.usage, "customer", "from the customer's side"
+            claim.unit_out_picking_id.location_id.usage,
+            "customer",
+            "from the customer's side",
         )
         self.env["service.vendor.unit.return.wizard"].with_user(self.desk_user).create(
             {"claim_id": claim.id}
