@@ -123,3 +123,152 @@ class TestServiceDeskTour(FrozenClock, HttpCase):
         self.assertEqual(repair.hold_ids.reason, "Screen ordered")
         self.assertTrue(repair.hold_ids.date_end)
         self.assertFalse(repair.sla_hold_since)
+
+
+@tagged("post_install", "-at_install")
+class TestRoleJobTours(FrozenClock, HttpCase):
+    """Jobs of the desk, the technician and the billing clerk that only a
+    browser shows break: each as its role, in headless Chromium."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.today = fields.Date.context_today(env["repair.order"])
+        cls.customer = env["res.partner"].create(
+            {"name": "Tour Customer", "is_company": True}
+        )
+        cls.laptop = env["product.product"].create(
+            {
+                "name": "Tour Laptop",
+                "type": "consu",
+                "is_storable": True,
+                "tracking": "serial",
+            }
+        )
+        cls.lot = env["stock.lot"].create(
+            {
+                "name": "TOUR-0001",
+                "product_id": cls.laptop.id,
+                "customer_id": cls.customer.id,
+            }
+        )
+        for login, group in (
+            ("tour_desk", "group_service_desk"),
+            ("tour_tech", "group_technician"),
+            ("tour_billing", "group_billing_clerk"),
+        ):
+            new_test_user(
+                env,
+                login=login,
+                password=login,
+                groups=f"base.group_user,service_entitlement.{group}",
+            )
+
+    def _repair(self, **vals):
+        repair = self.env["repair.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "product_id": self.laptop.id,
+                "lot_id": self.lot.id,
+                **vals,
+            }
+        )
+        repair.action_validate()
+        self.assertEqual(repair.state, "confirmed")
+        return repair
+
+    def test_desk_sends_a_unit_to_the_supplier_and_back(self):
+        supplier = self.env["res.partner"].create(
+            {"name": "Tour Supplier", "is_company": True}
+        )
+        self.env["service.warranty.layer"].create(
+            {
+                "lot_id": self.lot.id,
+                "kind": "manufacturer",
+                "supplier_id": supplier.id,
+                "date_start": self.today - relativedelta(months=3),
+                "date_end": self.today + relativedelta(months=9),
+            }
+        )
+        repair = self._repair(
+            fault_reason_id=self.env.ref(
+                "service_entitlement.fault_reason_manufacturing_defect"
+            ).id
+        )
+        self.start_tour(
+            f"/odoo/action-repair.action_repair_order_tree/{repair.id}",
+            "service_entitlement_supplier_tour",
+            login="tour_desk",
+        )
+        claim = repair.vendor_claim_ids
+        self.assertEqual(claim.unit_state, "returned")
+        self.assertFalse(repair.sla_hold_since, "the repair goes on")
+        # The customer's unit never went through our stock.
+        quants = self.env["stock.quant"].search([("lot_id", "=", self.lot.id)])
+        self.assertFalse(quants.filtered(lambda q: q.quantity < 0))
+
+    def test_technician_replaces_a_unit_typed_in(self):
+        start = self.today - relativedelta(days=10)
+        warranty = self.env["service.entitlement"].create(
+            {
+                "name": "Tour warranty",
+                "partner_id": self.customer.id,
+                "date_start": start,
+                "date_end": start + relativedelta(years=1),
+                "total_terms": 3,
+                "lot_ids": [Command.set(self.lot.ids)],
+            }
+        )
+        warranty.action_activate()
+        repair = self._repair()
+        self.start_tour(
+            f"/odoo/action-repair.action_repair_order_tree/{repair.id}",
+            "service_entitlement_replace_tour",
+            login="tour_tech",
+        )
+        new = repair.replacement_lot_id
+        self.assertEqual((new.name, new.product_id), ("TOUR-NEW-01", self.laptop))
+        self.assertEqual(warranty.lot_ids, new)
+        self.assertTrue(self.lot.service_defective)
+
+    def test_billing_clerk_credits_a_contract_invoice(self):
+        contract = self.env["service.entitlement"].create(
+            {
+                "name": "Tour contract",
+                "partner_id": self.customer.id,
+                "entitlement_type": "service_contract",
+                "date_start": self.today.replace(day=1),
+                "date_end": self.today.replace(day=1) + relativedelta(years=1, days=-1),
+                "total_terms": 5,
+                "invoice_period": "quarter",
+                "invoice_prepaid": True,
+                "lot_ids": [],
+                "contract_line_ids": [
+                    Command.create({"lot_id": self.lot.id, "line_value": 1200.0})
+                ],
+            }
+        )
+        contract.action_activate()
+        invoice = self.env["service.entitlement"]._contract_invoice_due(
+            contract.contract_id, self.today
+        )
+        self.assertEqual(len(invoice), 1)
+        self.assertEqual(invoice.amount_untaxed, 300.0)
+        invoice.action_post()
+        self.start_tour(
+            f"/odoo/action-account.action_move_out_invoice_type/{invoice.id}",
+            "service_entitlement_credit_note_tour",
+            login="tour_billing",
+        )
+        credit = invoice.reversal_move_ids
+        self.assertEqual(credit.move_type, "out_refund")
+        self.assertEqual(credit.amount_total, invoice.amount_total)
+        self.assertEqual(
+            credit.invoice_line_ids.mapped("price_unit"),
+            invoice.invoice_line_ids.mapped("price_unit"),
+        )
+        self.assertEqual(
+            credit.invoice_line_ids.service_period_end,
+            invoice.invoice_line_ids.service_period_end,
+        )
