@@ -160,16 +160,19 @@ class RepairOrder(models.Model):
                 limit=1,
             )
         )
-        if new.customer_id or covering:
+        if covering:
             raise UserError(
                 self.env._(
-                    "%(lot)s is already in service%(covered)s: a unit is "
-                    "replaced by a new one.",
+                    "%(lot)s is already in service, covered by %(entitlement)s: "
+                    "a unit is replaced by a new one.",
                     lot=new.name,
-                    covered=(
-                        covering
-                        and self.env._(", covered by %(e)s", e=covering.display_name)
-                    )
-                    or "",
+                    entitlement=covering.display_name,
+                )
+            )
+        if new.customer_id:
+            raise UserError(
+                self.env._(
+                    "%(lot)s is already in service: a unit is replaced by a new one.",
+                    lot=new.name,
                 )
             )

@@ -52,23 +52,26 @@ class ServiceEntitlement(models.Model):
         would be billed, in words for the customer, before the request."""
         self.ensure_one()
         remaining = max(self.remaining_terms, 0.0)
+        parts = f"{self.parts_coverage_percent:g}"
+        labour = f"{self.labor_coverage_percent:g}"
+        left = f"{remaining:g}"
         coverage = self.env._(
             "parts covered at %(parts)s%%, labour at %(labour)s%%",
-            parts=f"{self.parts_coverage_percent:g}",
-            labour=f"{self.labor_coverage_percent:g}",
+            parts=parts,
+            labour=labour,
         )
         if self.allocation_type == "hours":
             if remaining > 0:
                 return self.env._(
                     "The repair's labour hours are taken from the %(left)s hours "
                     "left; %(coverage)s.",
-                    left=f"{remaining:g}",
+                    left=left,
                     coverage=coverage,
                 )
         elif remaining >= 1:
             return self.env._(
                 "This request uses 1 of the %(left)s incidents left: %(coverage)s.",
-                left=f"{remaining:g}",
+                left=left,
                 coverage=coverage,
             )
         if self.limit_policy == "bill":

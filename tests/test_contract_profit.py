@@ -196,7 +196,9 @@ class TestContractProfit(RepairEntitlementCase):
         warranty = self._active_entitlement(name="Hardware warranty", lot_ids=[])
         self._finish(
             self._create_repair(
-                lot=self.lot2, entitlement_id=warranty.id, labor_hours=1
+                lot=self._create_lot("LAP-0950", customer=self.customer),
+                entitlement_id=warranty.id,
+                labor_hours=1,
             )
         )
         self.env.flush_all()
