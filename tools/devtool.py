@@ -283,7 +283,9 @@ def cmd_test_peers(args):
                 f"== {module}'s own tests{' (' + selection + ')' if selection else ''}"
             )
             logs.append(tmp / f"{module}.log")
-            pytest = "-m pytest -q -p no:cacheprovider --odoo-log-level=warn "
+            pytest = (
+                "-m pytest -q -p no:cacheprovider --odoo-http --odoo-log-level=warn "
+            )
             pytest += "--odoo-extra=log-handler=odoo.tests.common:CRITICAL"
             pytest += f" --odoo-database={db} --odoo-addons-path={addons}"
             pytest += f" --odoo-extra=logfile={logs[-1]}"
