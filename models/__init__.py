@@ -10,6 +10,8 @@ from . import account_move
 from . import account_move_line
 from . import contract_contract
 from . import contract_line
+from . import product_category
+from . import product_product
 from . import product_template
 from . import repair_order
 from . import repair_order_coverage

@@ -586,6 +586,29 @@ class ServiceEntitlement(models.Model):
         see them, or would wait for this one to end)."""
         self.env.cr.postrollback.data.setdefault(TOUCHED, set()).update(self.ids)
 
+    @api.model
+    def _check_scope_unlink(self, records, fname, what):
+        """Deleting what entitlements or templates name in their scope
+        (``fname``: products, categories, excluded fault reasons) would
+        change what they cover, widen it even: refused, never cascaded."""
+        for Model in (self, self.env["service.entitlement.template"]):
+            found = (
+                Model.sudo()
+                .with_context(active_test=False)
+                .search([(fname, "in", records.ids)], limit=1)
+            )
+            if found:
+                raise UserError(
+                    self.env._(
+                        "%(record)s is one of the %(what)s of %(entitlement)s: "
+                        "deleting it would change what that covers. Take it "
+                        "out of there first, or archive it.",
+                        record=(found[fname] & records)[:1].display_name,
+                        what=what,
+                        entitlement=found.display_name,
+                    )
+                )
+
     def _check_can_write(self, vals):
         # Notes and the responsible are everyone's; the default flag and
         # archiving change which repairs it covers, the alert flags are the

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ServiceFaultReason(models.Model):
@@ -36,3 +36,11 @@ class ServiceFaultReason(models.Model):
     _sql_constraints = [
         ("code_uniq", "unique(code)", "The code of a fault reason must be unique."),
     ]
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_excluded(self):
+        """A reason an entitlement excludes stays (archive it instead):
+        deleting it would let the entitlement cover it."""
+        self.env["service.entitlement"]._check_scope_unlink(
+            self, "excluded_fault_reason_ids", self.env._("excluded fault reasons")
+        )

@@ -590,6 +590,30 @@ class TestFlowOnlyDeclarations(IntegrityApiCase):
         with self.assertRaisesRegex(UserError, "history"):
             done_lot.unlink()
         self.assertTrue(self.installed_part.exists())
+        # What an entitlement names in its scope: deleted, the entitlement
+        # would cover more (everything, with none left).
+        env = self.env
+        categ = env["product.category"].create({"name": "Scanners"})
+        scanner = env["product.product"].create(
+            {"name": "Scanner", "type": "consu", "categ_id": categ.id}
+        )
+        reason = env["service.fault.reason"].create({"name": "Sand"})
+        plan = env["service.entitlement"].create(
+            {
+                "name": "Scanner plan",
+                "partner_id": self.adatum.id,
+                "total_terms": 2,
+                "product_ids": [Command.set(scanner.ids)],
+                "product_categ_ids": [Command.set(categ.ids)],
+                "excluded_fault_reason_ids": [Command.set(reason.ids)],
+            }
+        )
+        for record in (scanner, categ, reason):
+            with self.assertRaisesRegex(UserError, "Scanner plan"):
+                record.unlink()
+        self.assertEqual(plan.product_ids, scanner)
+        self.assertEqual(plan.product_categ_ids, categ)
+        self.assertEqual(plan.excluded_fault_reason_ids, reason)
         self.assertEqual(self.contract.contract_line_ids.lot_id, self.lot)
 
     def test_reads_follow_roles(self):
