@@ -321,3 +321,10 @@ class TestButtonsFollowRoles(BillingCase):
             "service_entitlement.group_service_desk",
         )
         self.assertIn('name="action_create_sale_order"', self._form_arch(salesman))
+
+    def test_repair_buttons_for_who_may_work_repairs(self):
+        """The billing clerk reads repairs: no button that would fail."""
+        arch = self._form_arch(self.billing_user)
+        for button in ("action_validate", "action_repair_start", "action_repair_end"):
+            self.assertNotIn(f'name="{button}"', arch)
+        self.assertIn('name="action_validate"', self._form_arch(self.desk_user))
