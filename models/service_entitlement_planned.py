@@ -269,6 +269,8 @@ class ServiceEntitlementContractLine(models.Model):
             "planned_service": True,
             "contract_line_id": self.id,
             "planned_date": day,
+            # The contract's responsible, not whoever ran the job.
+            "user_id": contract.user_id.id,
             "internal_notes": self.env._(
                 "Planned service of %(contract)s, due %(date)s.",
                 contract=contract.display_name,

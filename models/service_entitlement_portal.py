@@ -78,8 +78,8 @@ class ServiceEntitlement(models.Model):
             price = self.overage_price or self.overage_product_id.lst_price
             return self.env._(
                 "Nothing is left of this entitlement: the repair is billed as an "
-                "overage at %(price)s, besides the parts and labour it does not "
-                "cover.",
+                "overage at %(price)s before taxes, besides the parts and labour "
+                "it does not cover.",
                 price=format_amount(self.env, price, self.currency_id),
             )
         return self.env._(

@@ -72,6 +72,7 @@ class TestPlannedService(ServiceContractCase):
         self.assertEqual(made.lot_id, self.lot_a | self.lot_b)
         self.assertEqual(set(made.contract_line_id.ids), {line_a.id, line_b.id})
         self.assertEqual(made.entitlement_id, contract)
+        self.assertEqual(made.user_id, contract.user_id, "the contract's responsible")
         self.assertEqual(line_a.next_planned_date, date(2027, 3, 1))
         self.assertEqual(self._run("2027-01-05"), made, "never twice")
         for month in range(2, 13):
