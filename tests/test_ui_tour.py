@@ -272,3 +272,85 @@ class TestRoleJobTours(FrozenClock, HttpCase):
             credit.invoice_line_ids.service_period_end,
             invoice.invoice_line_ids.service_period_end,
         )
+
+    def test_desk_lends_a_loaner_and_takes_it_back(self):
+        env = self.env
+        product = env["product.product"].create(
+            {
+                "name": "Tour Loaner",
+                "type": "consu",
+                "is_storable": True,
+                "tracking": "serial",
+                "service_loaner": True,
+            }
+        )
+        loaner = env["stock.lot"].create(
+            {"name": "TOUR-LOAN", "product_id": product.id}
+        )
+        env["stock.quant"]._update_available_quantity(
+            product,
+            env.ref("service_entitlement.stock_location_loaners"),
+            1.0,
+            lot_id=loaner,
+        )
+        repair = self._repair()
+        self.start_tour(
+            f"/odoo/action-repair.action_repair_order_tree/{repair.id}",
+            "service_entitlement_loaner_tour",
+            login="tour_desk",
+        )
+        self.assertEqual(loaner.loan_ids.state, "returned")
+        self.assertEqual(loaner.loan_ids.repair_id, repair)
+        self.assertFalse(loaner.customer_id, "lent, not given")
+        self.assertEqual(loaner.loaner_state, "available")
+
+    def test_billing_clerk_invoices_overages_and_contracts(self):
+        env = self.env
+        overage = env["product.product"].create(
+            {"name": "Tour overage", "type": "service", "list_price": 150}
+        )
+        start = self.today - relativedelta(days=10)
+        warranty = env["service.entitlement"].create(
+            {
+                "name": "Tour warranty",
+                "partner_id": self.customer.id,
+                "date_start": start,
+                "date_end": start + relativedelta(years=1),
+                "total_terms": 1,
+                "limit_policy": "bill",
+                "overage_product_id": overage.id,
+                "overage_price": 150.0,
+                "lot_ids": [Command.set(self.lot.ids)],
+            }
+        )
+        warranty.action_activate()
+        # Its one incident used, the next repair goes to billing.
+        self._repair()
+        self._repair()
+        self.assertEqual(warranty.billing_line_ids.state, "to_invoice")
+        contract = env["service.entitlement"].create(
+            {
+                "name": "Tour contract",
+                "partner_id": self.customer.id,
+                "entitlement_type": "service_contract",
+                "date_start": self.today.replace(day=1),
+                "date_end": self.today.replace(day=1) + relativedelta(years=1, days=-1),
+                "total_terms": 5,
+                "invoice_period": "quarter",
+                "invoice_prepaid": True,
+                "lot_ids": [],
+                "contract_line_ids": [
+                    Command.create({"lot_id": self.lot.id, "line_value": 1200.0})
+                ],
+            }
+        )
+        contract.action_activate()
+        self.start_tour(
+            "/odoo/action-service_entitlement.service_entitlement_billing_line_action",
+            "service_entitlement_billing_tour",
+            login="tour_billing",
+        )
+        self.assertEqual(warranty.billing_line_ids.state, "invoiced")
+        self.assertEqual(warranty.billing_line_ids.invoice_id.amount_untaxed, 150.0)
+        self.assertEqual(contract.contract_invoice_count, 1)
+        self.assertFalse(contract.next_invoice_date <= self.today)
