@@ -1,40 +1,61 @@
 # Run and test service_entitlement against a local Odoo 18.0 and PostgreSQL.
-# Odoo is an importable `odoo` package for $(PYTHON), or the source tree in ODOO_SRC.
-PYTHON ?= python3
+# The first `make run` or `make test` makes the environment: a virtual
+# environment in VENV (.venv of the checkout), which sees the machine's
+# packages; Odoo 18.0 cloned from ODOO_REPO (branch ODOO_BRANCH) into
+# ODOO_CACHE and installed there when that environment cannot import it and
+# ODOO_SRC names no source tree; the OCA wheels and the test tools.
+VENV ?= .venv
+PYTHON ?= $(VENV)/bin/python
+# The interpreter that makes the virtual environment.
+PYTHON3 ?= python3
+export VENV
 
-.PHONY: run test test-peers test-odoo lint check-lifecycle check-wheel check-setup stress bench
+.PHONY: run reset test test-peers test-odoo lint check-lifecycle check-wheel check-setup check-fresh stress bench env
 
-run:
+env:
+	@$(PYTHON3) tools/bootstrap.py
+
+run: env
 	@$(PYTHON) tools/devtool.py run
 
-test:
+# Drop the demo database: the next `make run` makes it afresh.
+reset: env
+	@$(PYTHON) tools/devtool.py reset
+
+test: env
 	@$(PYTHON) tools/devtool.py test -- $(PYTEST_ARGS)
 
 # Odoo's own tests of repair (sale orders that create repairs included), of
 # credit notes and reversals, and OCA contract's and product_warranty's, on a
 # database where the add-on is installed: they pass unchanged.
-test-peers:
+test-peers: env
 	@$(PYTHON) tools/devtool.py test-peers -- $(PYTEST_ARGS)
 
 # The same suite with Odoo's own runner (odoo -i ... --test-enable), as OCA CI
 # and runbot run it; ODOO_ARGS="--test-tags=..." picks tests.
-test-odoo:
+test-odoo: env
 	@$(PYTHON) tools/devtool.py test-odoo -- $(ODOO_ARGS)
 
 lint:
 	pre-commit run --all-files --show-diff-on-failure
 
-check-lifecycle:
+check-lifecycle: env
 	@$(PYTHON) tools/devtool.py check-lifecycle
 
 # A fresh machine's set-up: an embedded PostgreSQL (pgserver) in an empty data
 # folder, Odoo initialized in it.
-check-setup:
+check-setup: env
 	@$(PYTHON) tools/devtool.py check-setup
+
+# `make run` on a fresh machine: an empty home and virtual environment, Odoo
+# cloned from ODOO_REPO (a local clone will do) and installed, the embedded
+# PostgreSQL; passes when the demo answers, then removes it all.
+check-fresh:
+	@$(PYTHON3) tools/devtool.py check-fresh
 
 # Build the wheel odoo-addon-service_entitlement and install the add-on from it,
 # with demo data, in a new virtual environment: the log must be clean.
-check-wheel:
+check-wheel: env
 	@$(PYTHON) tools/devtool.py check-wheel
 
 # The race and property tests at full length (make test runs a short version),

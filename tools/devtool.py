@@ -19,11 +19,13 @@ import ast
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -193,23 +195,62 @@ def report(problems, what):
     return 1 if problems else 0
 
 
+def run_dir():
+    """This checkout's own folder for the demo server (two clones never share
+    one)."""
+    return ROOT / ".run"
+
+
+def wait_for_port(port, process, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", int(port))) == 0:
+                return True
+        time.sleep(0.5)
+    return False
+
+
 def cmd_run(args):
     env, odoo_dir = odoo_env()
-    tmp = Path(tempfile.gettempdir()) / f"{MODULE}-run"
-    _link, addons = addons_path(odoo_dir, tmp)
-    log = tmp / "install.log"
+    _link, addons = addons_path(odoo_dir, run_dir())
+    log = run_dir() / "install.log"
+    started = time.monotonic()
     if args.db not in capture(tool_cmd("listdb"), env).stdout.split():
-        print(f"1/2 {args.db}: {MODULE} and its demo data (about 2 min)", flush=True)
+        print(f"-- {args.db}: {MODULE} and its demo data (about 2 min)", flush=True)
         if initdb(env, addons, args.db, MODULE, demo=True, log=log):
             drop_db(env, args.db)
             fail(f"installing {MODULE} failed; see {log}.")
-    url = f"http://127.0.0.1:{args.port}/odoo/action-{MODULE}.{MODULE}_action"
-    print(f"2/2 Odoo is starting on {url}\n{DEMO_LOGINS}")
-    print("(warnings and errors only are logged here; Ctrl-C stops)\n", flush=True)
     options = f"--http-interface=127.0.0.1 --http-port={args.port} --log-level=warn"
     cmd = odoo_cmd(f"--addons-path={addons}", f"--database={args.db}")
     cmd += [f"--db-filter=^{re.escape(args.db)}$", *options.split()]
-    os.execvpe(sys.executable, cmd, env)
+    process = subprocess.Popen(cmd, env=env)
+    try:
+        if not wait_for_port(args.port, process):
+            process.terminate()
+            fail(f"Odoo did not answer on port {args.port}; its log is above.")
+        url = f"http://127.0.0.1:{args.port}/odoo/action-{MODULE}.{MODULE}_action"
+        print(
+            f"{DEMO_LOGINS}\n"
+            f"-- Odoo is listening on {url} "
+            f"({time.monotonic() - started:.0f}s): Ctrl-C stops it; "
+            "`make reset` starts the demo afresh.",
+            flush=True,
+        )
+        return process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        process.wait()
+        return 0
+
+
+def cmd_reset(args):
+    """Drop the demo database (and its files): the next ``make run`` makes
+    it afresh."""
+    env, _odoo_dir = odoo_env()
+    drop_db(env, args.db)
+    print(f"-- {args.db} dropped; `make run` makes it afresh.", flush=True)
+    return 0
 
 
 def cmd_test(args):
@@ -445,12 +486,80 @@ def cmd_check_setup(args):
     return report(problems, "the set-up on an embedded PostgreSQL")
 
 
+def cmd_check_fresh(args):
+    """``make run`` as a newcomer runs it on a fresh machine: an empty home
+    folder, an empty virtual environment that sees nothing of the machine's
+    packages, Odoo cloned from ``ODOO_REPO`` (here a local clone) and
+    installed with its requirements, the embedded PostgreSQL in an empty
+    folder; passes when the demo database answers on its port, then stops
+    the server and deletes it all."""
+    repo = os.environ.get("ODOO_REPO")
+    if not repo:
+        fail("make check-fresh needs ODOO_REPO, a git clone of Odoo 18.0.")
+    tmp = Path(tempfile.mkdtemp(prefix=f"{MODULE}-fresh-"))
+    port = str(free_port())
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("ODOO_SRC", "PYTHONPATH", "VIRTUAL_ENV", "PGHOST", "PGUSER")
+    }
+    env.update(
+        HOME=str(tmp / "home"),
+        XDG_CACHE_HOME=str(tmp / "home" / ".cache"),
+        VENV=str(tmp / "venv"),
+        VENV_ISOLATED="1",
+        ODOO_CACHE=str(tmp / "cache"),
+        SE_POSTGRES="embedded",
+        SE_PGDATA=str(tmp / "pgdata" / "data"),
+        DB=f"{MODULE}_fresh",
+        PORT=port,
+        # The machine's interpreter, as a newcomer's python3.
+        PYTHON3=sys.executable,
+    )
+    (tmp / "home").mkdir()
+    started = time.monotonic()
+    process = subprocess.Popen(
+        ["make", "--no-print-directory", "-C", str(ROOT), "run"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    listening = False
+    try:
+        for line in process.stdout:
+            print(f"   {line.rstrip()}", flush=True)
+            if "Odoo is listening on" in line:
+                listening = True
+                break
+            if time.monotonic() - started > args.timeout:
+                break
+        answer = ""
+        if listening:
+            url = f"http://127.0.0.1:{port}/web/login"
+            with urllib.request.urlopen(url, timeout=60) as response:
+                answer = response.read().decode()
+        problems = [] if "login" in answer else ["the demo did not answer"]
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)
+        setup_env.stop_embedded(
+            {**env, "PGHOST": env["SE_PGDATA"]}, python=tmp / "venv" / "bin" / "python"
+        )
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"   the set-up and the demo in {time.monotonic() - started:.0f}s")
+    return report(problems, "make run on a fresh machine")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     run_parser = sub.add_parser("run", help="serve a demo database on 127.0.0.1")
     run_parser.add_argument("--db", default=os.environ.get("DB", f"{MODULE}_demo"))
     run_parser.add_argument("--port", default=os.environ.get("PORT", "8069"))
+    reset_parser = sub.add_parser("reset", help="drop the demo database")
+    reset_parser.add_argument("--db", default=os.environ.get("DB", f"{MODULE}_demo"))
     sub.add_parser("test").add_argument("pytest_args", nargs="*")
     sub.add_parser("test-peers").add_argument("pytest_args", nargs="*")
     test_odoo = sub.add_parser("test-odoo")
@@ -461,6 +570,11 @@ def main():
     sub.add_parser("check-lifecycle")
     sub.add_parser("check-wheel")
     sub.add_parser("check-setup")
+    sub.add_parser("check-fresh").add_argument(
+        "--timeout",
+        type=int,
+        default=int(os.environ.get("CHECK_FRESH_TIMEOUT", "1200")),
+    )
     args = parser.parse_args()
     return globals()[f"cmd_{args.command.replace('-', '_')}"](args)
 

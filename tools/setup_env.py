@@ -8,13 +8,14 @@ line per step:
   ``pgserver``, its data in ``.pgdata/`` of the checkout (``SE_PGDATA``
   changes it), with a role ``odoo`` of its own (Odoo refuses ``postgres``).
 
-Odoo 18.0 itself is the user's to install, as for any add-on (README.md,
-*Installing Odoo 18.0*): this project neither fetches nor builds it.
+Odoo 18.0 itself comes before (``tools/bootstrap.py``): from the machine,
+from ``ODOO_SRC``, or cloned from Odoo's repository into the environment.
 """
 
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,9 +55,10 @@ def python_packages(env):
     for name, modules in PROBES.items():
         probe = [sys.executable, "-c", f"import {modules}"]
         if run(probe, env).returncode:
-            step(f"installing {name}")
+            started = time.monotonic()
             no_deps = ["--no-deps"] if name == "requirements.txt" else []
             pip(env, *no_deps, "-r", ROOT / name)
+            step(f"{name} installed ({time.monotonic() - started:.0f}s)")
 
 
 def reachable(env):
@@ -73,26 +75,27 @@ def postgres(env):
     embedded = {**env, "PGHOST": str(data), "PGUSER": "odoo", "PGPORT": "5432"}
     if reachable(embedded):
         return embedded
+    started = time.monotonic()
     probe = [sys.executable, "-c", "import pgserver"]
     if run(probe, env).returncode:
-        step("installing pgserver (an embedded PostgreSQL)")
         pip(env, "pgserver")
-    step(f"starting the embedded PostgreSQL in {data}")
     data.parent.mkdir(parents=True, exist_ok=True)
     start = [sys.executable, "-c", START_EMBEDDED, str(data)]
     done = run(start, env)
     if done.returncode or not reachable(embedded):
         sys.exit(f"error: the embedded PostgreSQL did not start:\n{done.stderr}")
+    step(f"embedded PostgreSQL started in {data} ({time.monotonic() - started:.0f}s)")
     return embedded
 
 
-def stop_embedded(env):
-    """Stop the embedded server of ``env`` and delete its data."""
+def stop_embedded(env, python=None):
+    """Stop the embedded server of ``env`` and delete its data (``python``:
+    the interpreter that has pgserver, this one by default)."""
     code = (
         "import sys, warnings; warnings.simplefilter('ignore'); import pgserver; "
         "pgserver.get_server(sys.argv[1], cleanup_mode='delete').cleanup()"
     )
-    run([sys.executable, "-c", code, env["PGHOST"]], env)
+    run([python or sys.executable, "-c", code, env["PGHOST"]], env)
 
 
 def prepare(env):
