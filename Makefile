@@ -64,7 +64,7 @@ check-wheel: env
 # freeze one clock of their own, so the day they run on must not matter.
 STRESS_DAYS ?= "2027-01-31 23:30:00" "2027-03-31 12:00:00" "2027-12-31 23:59:00" "2028-02-29 09:00:00"
 
-stress:
+stress: env
 	@SERVICE_ENTITLEMENT_RACE_ROUNDS=300 SERVICE_ENTITLEMENT_FUZZ_EXAMPLES=500 \
 		$(PYTHON) tools/devtool.py test -- -k "Race or Fuzz"
 	@command -v faketime >/dev/null || { echo "make stress needs faketime (apt-get install faketime)"; exit 1; }
@@ -76,5 +76,5 @@ stress:
 # The benchmarks on throwaway databases; rewrites bench/RESULTS.md with the
 # figures and a verdict per goal, at the goals' sizes, in about an hour on
 # 2 cores; BENCH_ARGS="--size soak" runs the load tests for 5 minutes.
-bench:
+bench: env
 	@$(PYTHON) bench/run.py $(BENCH_ARGS)
