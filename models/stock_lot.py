@@ -300,6 +300,18 @@ class StockLot(models.Model):
                     )
                 )
 
+    @api.model
+    def _service_find_or_create(self, product, name, company):
+        """The serial number ``name`` of ``product``, created when it is not
+        recorded yet (a unit typed in: a replacement, the vendor's)."""
+        Lot = self.sudo()
+        lot = Lot.search(
+            [("product_id", "=", product.id), ("name", "=", name)], limit=1
+        ) or Lot.create(
+            {"name": name, "product_id": product.id, "company_id": company.id}
+        )
+        return lot.with_env(self.env)
+
     def _service_stock_location(self, company):
         """The internal location of ``company`` where this unit is, if it
         is in stock."""

@@ -165,6 +165,29 @@ class TestRoleJobTours(FrozenClock, HttpCase):
                 groups=f"base.group_user,service_entitlement.{group}",
             )
 
+    def _active_contract(self):
+        """A service contract of the unit, 1,200.00 a year invoiced by the
+        quarter in advance, from the first of this month."""
+        first = self.today.replace(day=1)
+        contract = self.env["service.entitlement"].create(
+            {
+                "name": "Tour contract",
+                "partner_id": self.customer.id,
+                "entitlement_type": "service_contract",
+                "date_start": first,
+                "date_end": first + relativedelta(years=1, days=-1),
+                "total_terms": 5,
+                "invoice_period": "quarter",
+                "invoice_prepaid": True,
+                "lot_ids": [],
+                "contract_line_ids": [
+                    Command.create({"lot_id": self.lot.id, "line_value": 1200.0})
+                ],
+            }
+        )
+        contract.action_activate()
+        return contract
+
     def _repair(self, **vals):
         repair = self.env["repair.order"].create(
             {
@@ -233,23 +256,7 @@ class TestRoleJobTours(FrozenClock, HttpCase):
         self.assertTrue(self.lot.service_defective)
 
     def test_billing_clerk_credits_a_contract_invoice(self):
-        contract = self.env["service.entitlement"].create(
-            {
-                "name": "Tour contract",
-                "partner_id": self.customer.id,
-                "entitlement_type": "service_contract",
-                "date_start": self.today.replace(day=1),
-                "date_end": self.today.replace(day=1) + relativedelta(years=1, days=-1),
-                "total_terms": 5,
-                "invoice_period": "quarter",
-                "invoice_prepaid": True,
-                "lot_ids": [],
-                "contract_line_ids": [
-                    Command.create({"lot_id": self.lot.id, "line_value": 1200.0})
-                ],
-            }
-        )
-        contract.action_activate()
+        contract = self._active_contract()
         invoice = self.env["service.entitlement"]._contract_invoice_due(
             contract.contract_id, self.today
         )
@@ -328,23 +335,7 @@ class TestRoleJobTours(FrozenClock, HttpCase):
         self._repair()
         self._repair()
         self.assertEqual(warranty.billing_line_ids.state, "to_invoice")
-        contract = env["service.entitlement"].create(
-            {
-                "name": "Tour contract",
-                "partner_id": self.customer.id,
-                "entitlement_type": "service_contract",
-                "date_start": self.today.replace(day=1),
-                "date_end": self.today.replace(day=1) + relativedelta(years=1, days=-1),
-                "total_terms": 5,
-                "invoice_period": "quarter",
-                "invoice_prepaid": True,
-                "lot_ids": [],
-                "contract_line_ids": [
-                    Command.create({"lot_id": self.lot.id, "line_value": 1200.0})
-                ],
-            }
-        )
-        contract.action_activate()
+        contract = self._active_contract()
         self.start_tour(
             "/odoo/action-service_entitlement.service_entitlement_billing_line_action",
             "service_entitlement_billing_tour",

@@ -32,16 +32,8 @@ class ServiceUnitReplaceWizard(models.TransientModel):
         new = self.new_lot_id
         name = (self.new_lot_name or "").strip()
         if name and not new:
-            Lot = self.env["stock.lot"]
-            new = Lot.search(
-                [("product_id", "=", self.product_id.id), ("name", "=", name)],
-                limit=1,
-            ) or Lot.create(
-                {
-                    "name": name,
-                    "product_id": self.product_id.id,
-                    "company_id": self.repair_id.company_id.id,
-                }
+            new = self.env["stock.lot"]._service_find_or_create(
+                self.product_id, name, self.repair_id.company_id
             )
         if not new:
             raise UserError(

@@ -37,16 +37,10 @@ class ServiceVendorUnitReturnWizard(models.TransientModel):
                 raise UserError(
                     self.env._("Enter the serial number of the replacement.")
                 )
-            Lot = self.env["stock.lot"].sudo()
-            replacement = Lot.search(
-                [("product_id", "=", claim.product_id.id), ("name", "=", name)],
-                limit=1,
-            ) or Lot.create(
-                {
-                    "name": name,
-                    "product_id": claim.product_id.id,
-                    "company_id": claim.company_id.id,
-                }
+            replacement = (
+                self.env["stock.lot"]
+                .sudo()
+                ._service_find_or_create(claim.product_id, name, claim.company_id)
             )
         claim._unit_receive(replacement)
         return {"type": "ir.actions.act_window_close"}
