@@ -10,7 +10,7 @@ PYTHON ?= $(VENV)/bin/python
 PYTHON3 ?= python3
 export VENV
 
-.PHONY: run reset test test-peers test-odoo lint check-lifecycle check-wheel check-setup check-fresh stress bench env
+.PHONY: run reset test test-peers test-odoo lint check-lifecycle check-wheel check-setup check-fresh screenshots stress bench env
 
 env:
 	@$(PYTHON3) tools/bootstrap.py
@@ -46,6 +46,11 @@ check-lifecycle: env
 # folder, Odoo initialized in it.
 check-setup: env
 	@$(PYTHON) tools/devtool.py check-setup
+
+# The pictures of README.md and the manual (static/description/), taken in
+# headless Chromium from the demo that `make run` serves (DB, PORT).
+screenshots: env
+	@$(PYTHON) tools/screenshots.py --url http://127.0.0.1:$(or $(PORT),8069) --db $(or $(DB),service_entitlement_demo)
 
 # `make run` on a fresh machine: an empty home and virtual environment, Odoo
 # cloned from ODOO_REPO (a local clone will do) and installed, the embedded

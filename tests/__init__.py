@@ -17,6 +17,7 @@ from . import test_contract_profit
 from . import test_counter_coverage
 from . import test_counters_production
 from . import test_delivery_warranty
+from . import test_docs
 from . import test_edit_orders
 from . import test_entitlement_policy
 from . import test_external_api_example

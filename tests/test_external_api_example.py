@@ -1,8 +1,8 @@
-"""README.md's "Using it from another system" example, run as written.
+"""docs/api.md's example ("Using it from another system"), run as written.
 
-The example's ```python block is taken from README.md, its URL, DB, USER,
+The example's ```python block is taken from the page, its URL, DB, USER,
 PASSWORD and SERIAL lines get this test's server, database, user and serial
-number, and it runs over XML-RPC against the test server, so the README can
+number, and it runs over XML-RPC against the test server, so the page can
 never go stale.
 """
 
@@ -14,18 +14,16 @@ from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import RepairEntitlementCase
 
-README = Path(__file__).resolve().parent.parent / "README.md"
-SECTION = "## Using it from another system"
+API_PAGE = Path(__file__).resolve().parent.parent / "docs" / "api.md"
 
 
 def readme_example():
-    text = README.read_text(encoding="utf-8")
-    start = text.index(SECTION) + len(SECTION)
-    following = text.find("\n## ", start)
-    section = text[start : following if following != -1 else len(text)]
-    blocks = re.findall(r"^```python\n(.*?)^```$", section, re.M | re.S)
+    text = API_PAGE.read_text(encoding="utf-8")
+    blocks = re.findall(r"^```python\n(.*?)^```$", text, re.M | re.S)
     if len(blocks) != 1:
-        raise AssertionError(f"{SECTION} should hold one python block, not {blocks}")
+        raise AssertionError(
+            f"{API_PAGE.name} should hold one python block, not {blocks}"
+        )
     return blocks[0]
 
 
@@ -59,7 +57,7 @@ class TestExternalApiExample(RepairEntitlementCase, HttpCase):
         # The server works in this test's transaction: let it see our records,
         # then read what it wrote.
         self.env.flush_all()
-        exec(compile(code, str(README), "exec"), namespace)
+        exec(compile(code, str(API_PAGE), "exec"), namespace)
         self.env.invalidate_all()
 
         repair = self.env["repair.order"].search([("lot_id", "=", lot.id)])

@@ -74,7 +74,7 @@ def odoo_env():
     if probe.returncode:
         fail(
             f"Odoo 18.0 is not installed for {sys.executable}: install it, or set "
-            "ODOO_SRC to its source tree (README.md, 'Installing Odoo 18.0')."
+            "ODOO_SRC to its source tree (docs/setup.md)."
         )
     head, missing = [*probe.stdout.splitlines(), ""][:2]
     version, odoo_dir = head.split(" ", 1)
@@ -92,7 +92,7 @@ def check_programs(*groups):
     """Each group of alternative programs has one on the PATH."""
     for names in groups:
         if not any(shutil.which(name) for name in names):
-            fail(f"{names[0]} is needed by the tests; install it (README.md, step 5).")
+            fail(f"{names[0]} is needed by the tests; install it (docs/setup.md).")
 
 
 def free_port():
@@ -541,6 +541,17 @@ def cmd_check_fresh(args):
             with urllib.request.urlopen(url, timeout=60) as response:
                 answer = response.read().decode()
         problems = [] if "login" in answer else ["the demo did not answer"]
+        if not problems:
+            # Each role's pages, as README.md and the manual show them.
+            shots = [
+                sys.executable,
+                ROOT / "tools" / "screenshots.py",
+                f"--url=http://127.0.0.1:{port}",
+                f"--db={env['DB']}",
+                f"--out={tmp / 'screenshots'}",
+            ]
+            if run([str(part) for part in shots], env):
+                problems.append("a demo page shows an error")
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=60)
