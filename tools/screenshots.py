@@ -176,7 +176,9 @@ def main():
                 problems.append(f"{name}: {login} sees an error on {path}")
         finally:
             browser.close()
-        problems += [f"{name}: browser error: {text}" for text in browser.console_errors]
+        problems += [
+            f"{name}: browser error: {text}" for text in browser.console_errors
+        ]
         print(f"-- {out / name} ({login})", flush=True)
     if problems:
         print(*problems, "FAILED: screenshots", sep="\n", file=sys.stderr)
