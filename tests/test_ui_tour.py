@@ -345,3 +345,16 @@ class TestRoleJobTours(FrozenClock, HttpCase):
         self.assertEqual(warranty.billing_line_ids.invoice_id.amount_untaxed, 150.0)
         self.assertEqual(contract.contract_invoice_count, 1)
         self.assertFalse(contract.next_invoice_date <= self.today)
+
+    def test_technician_starts_puts_in_a_part_and_ends(self):
+        battery = self.env["product.product"].create(
+            {"name": "Tour Battery", "type": "consu", "list_price": 90.0}
+        )
+        repair = self._repair()
+        self.start_tour(
+            f"/odoo/action-repair.action_repair_order_tree/{repair.id}",
+            "service_entitlement_technician_tour",
+            login="tour_tech",
+        )
+        self.assertEqual(repair.state, "done")
+        self.assertEqual(repair.move_ids.product_id & battery, battery)

@@ -1,6 +1,8 @@
 import { registry } from "@web/core/registry";
 
-// A customer asks for a repair of a covered serial number from the portal.
+// A customer asks for a repair of a covered serial number from the portal:
+// the page says what the request would use before it is sent, and lists it
+// afterwards for the customer to follow.
 registry.category("web_tour.tours").add("service_entitlement_portal_tour", {
     url: "/my/entitlements",
     steps: () => [
@@ -10,6 +12,9 @@ registry.category("web_tour.tours").add("service_entitlement_portal_tour", {
         },
         {
             trigger: ".entitlement_remaining:contains('3 of 3')",
+        },
+        {
+            trigger: ".o_entitlement_request_terms:contains('uses 1 of the 3 incidents left')",
         },
         {
             trigger: "select[name=lot_id]",
@@ -25,6 +30,9 @@ registry.category("web_tour.tours").add("service_entitlement_portal_tour", {
         },
         {
             trigger: ".alert-success:contains('Your repair request')",
+        },
+        {
+            trigger: ".o_entitlement_requests td:contains('Received')",
         },
     ],
 });

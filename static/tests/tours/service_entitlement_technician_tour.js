@@ -1,0 +1,40 @@
+import { registry } from "@web/core/registry";
+
+// The technician starts a confirmed repair, puts in a part and ends it.
+registry.category("web_tour.tours").add("service_entitlement_technician_tour", {
+    steps: () => [
+        {
+            trigger: "button[name=action_repair_start]",
+            run: "click",
+        },
+        {
+            trigger: ".o_statusbar_status .o_arrow_button_current:contains('Under Repair')",
+        },
+        {
+            trigger: ".o_field_widget[name=move_ids] .o_field_x2many_list_row_add a",
+            run: "click",
+        },
+        {
+            trigger: ".o_field_widget[name=move_ids] .o_data_row .o_field_widget[name=product_id] input",
+            run: "edit Tour Battery",
+        },
+        {
+            trigger: ".ui-autocomplete .dropdown-item:contains('Tour Battery')",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_button_save",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_saved",
+        },
+        {
+            trigger: "button[name=action_repair_end]:visible",
+            run: "click",
+        },
+        {
+            trigger: ".o_statusbar_status .o_arrow_button_current:contains('Repaired')",
+        },
+    ],
+});
