@@ -303,9 +303,10 @@ class RepairOrder(models.Model):
         )
         repairs = super().create(vals_list)
         repairs._service_block_log(blocked)
-        repairs.browse(
-            [repair.id for repair, c in zip(repairs, to_confirm, strict=True) if c]
-        )._action_repair_confirm()
+        if any(to_confirm):
+            repairs.browse(
+                [repair.id for repair, c in zip(repairs, to_confirm, strict=True) if c]
+            )._action_repair_confirm()
         return repairs
 
     def write(self, vals):

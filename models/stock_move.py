@@ -86,19 +86,11 @@ class StockMove(models.Model):
         warranty runs on the repair's date; else False."""
         self.ensure_one()
         component = self.replaced_component_id
-        # The same product, one for one: the warranty of the part it
-        # replaces frees nothing else.
+        # The same product (one for one: _check_replaced_component): the
+        # warranty of the part it replaces frees nothing else.
         if (
             not component.part_warranty_end
             or self.product_id != component.product_id
-            or float_compare(
-                self.product_uom._compute_quantity(
-                    self.product_uom_qty, self.product_id.uom_id
-                ),
-                1.0,
-                precision_rounding=self.product_id.uom_id.rounding,
-            )
-            > 0
             or not self.repair_id
             or self.repair_line_type != "add"
         ):

@@ -14,6 +14,7 @@ from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.service_entitlement.models.ledger_guard import ledger_writer
 
+from .common import FrozenClock
 from .test_integrity_api import IntegrityApiCase
 
 MODULE = "service_entitlement"
@@ -686,7 +687,7 @@ ORM_METHODS = frozenset({"create", "write", "copy_data", "unlink", "init"})
 
 
 @tagged("post_install", "-at_install")
-class TestPublicMethods(TransactionCase):
+class TestPublicMethods(FrozenClock, TransactionCase):
     def test_every_public_method_says_why(self):
         """Each public method the add-on defines on a model is a button or
         is listed with why it stays public."""
