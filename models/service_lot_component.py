@@ -243,7 +243,9 @@ class ServiceLotComponent(models.Model):
                     "component_lot_id": component_lot.id,
                     "installed_on": day,
                     "installed_repair_id": repair.id,
-                    "part_warranty_end": days and day + relativedelta(days=days),
+                    "part_warranty_end": (
+                        day + relativedelta(days=days) if days else False
+                    ),
                 }
             )
             self.sudo().write(

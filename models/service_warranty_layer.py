@@ -113,7 +113,11 @@ class ServiceWarrantyLayer(models.Model):
     def _compute_running(self):
         today = fields.Date.context_today(self)
         for layer in self:
-            layer.running = layer.date_start <= today <= layer.date_end
+            layer.running = bool(
+                layer.date_start
+                and layer.date_end
+                and layer.date_start <= today <= layer.date_end
+            )
 
     def _search_running(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):

@@ -157,6 +157,7 @@ class TestRoleJobTours(FrozenClock, HttpCase):
             ("tour_desk", "group_service_desk"),
             ("tour_tech", "group_technician"),
             ("tour_billing", "group_billing_clerk"),
+            ("tour_manager", "group_entitlement_manager"),
         ):
             new_test_user(
                 env,
@@ -358,3 +359,141 @@ class TestRoleJobTours(FrozenClock, HttpCase):
         )
         self.assertEqual(repair.state, "done")
         self.assertEqual(repair.move_ids.product_id & battery, battery)
+
+    def _draft_claim(self):
+        """A done repair under a supplier's warranty, two parts used: its
+        claim waits in draft, the first part named as the causal one."""
+        supplier = self.env["res.partner"].create(
+            {"name": "Tour Supplier", "is_company": True, "email": "s@example.com"}
+        )
+        self.env["service.warranty.layer"].create(
+            {
+                "lot_id": self.lot.id,
+                "kind": "manufacturer",
+                "supplier_id": supplier.id,
+                "date_start": self.today - relativedelta(months=3),
+                "date_end": self.today + relativedelta(months=9),
+            }
+        )
+        ssd, fan = (
+            self.env["product.product"].create(
+                {"name": name, "type": "consu", "standard_price": cost}
+            )
+            for name, cost in (("Tour SSD", 60.0), ("Tour Fan", 25.0))
+        )
+        repair = self._repair(
+            fault_reason_id=self.env.ref(
+                "service_entitlement.fault_reason_manufacturing_defect"
+            ).id,
+            move_ids=[
+                Command.create(
+                    {
+                        "product_id": part.id,
+                        "product_uom_qty": 1,
+                        "repair_line_type": "add",
+                    }
+                )
+                for part in (ssd, fan)
+            ],
+        )
+        repair.action_repair_start()
+        repair.action_repair_end()
+        claim = repair.vendor_claim_ids
+        self.assertEqual((claim.state, claim.causal_product_id), ("draft", ssd))
+        return claim, fan
+
+    def test_desk_completes_and_sends_a_claim(self):
+        claim, fan = self._draft_claim()
+        self.start_tour(
+            f"/odoo/action-service_entitlement.service_vendor_claim_action/{claim.id}",
+            "service_entitlement_claim_send_tour",
+            login="tour_desk",
+        )
+        self.assertEqual(claim.state, "sent")
+        self.assertEqual(claim.causal_product_id, fan)
+        self.assertIn("overheated", claim.note)
+        sent = claim.message_ids.filtered(lambda m: m.attachment_ids)
+        self.assertEqual(sent.partner_ids, claim.vendor_id)
+
+    def test_billing_clerk_records_the_answer_and_the_credit(self):
+        claim, _fan = self._draft_claim()
+        claim._mark_sent()
+        self.assertGreater(claim.amount_claimed, 50.0)
+        self.start_tour(
+            f"/odoo/action-service_entitlement.service_vendor_claim_action/{claim.id}",
+            "service_entitlement_claim_credit_tour",
+            login="tour_billing",
+        )
+        self.assertEqual((claim.decision, claim.accepted_amount), ("accepted", 50.0))
+        self.assertEqual(claim.state, "credited")
+        self.assertEqual(claim.credited_amount, 50.0)
+
+    def test_manager_gives_a_contract_discounts_and_activates_it(self):
+        first = self.today.replace(day=1)
+        contract = self.env["service.entitlement"].create(
+            {
+                "name": "Tour contract",
+                "partner_id": self.customer.id,
+                "entitlement_type": "service_contract",
+                "date_start": first,
+                "date_end": first + relativedelta(years=1, days=-1),
+                "total_terms": 5,
+                "invoice_period": "quarter",
+                "contract_line_ids": [
+                    Command.create({"lot_id": self.lot.id, "line_value": 1200.0})
+                ],
+            }
+        )
+        self.start_tour(
+            "/odoo/action-service_entitlement.service_entitlement_action_contract/"
+            f"{contract.id}",
+            "service_entitlement_manager_contract_tour",
+            login="tour_manager",
+        )
+        self.assertEqual(contract.state, "active")
+        self.assertEqual(contract.max_labour_unit_price, 55.0)
+        discount = contract.contract_discount_ids
+        self.assertEqual((discount.discount_type, discount.discount), ("labour", 10.0))
+        self.assertTrue(contract.contract_id, "OCA's contract invoices it")
+
+    def test_manager_adds_a_warranty_layer(self):
+        self.start_tour(
+            f"/odoo/action-service_entitlement.stock_lot_action_service_item/{self.lot.id}",
+            "service_entitlement_manager_layer_tour",
+            login="tour_manager",
+        )
+        layer = self.lot.warranty_layer_ids
+        self.assertEqual(layer.kind, "extended")
+        self.assertEqual(layer.origin, "manual")
+        self.assertEqual(str(layer.date_end), "2029-11-15")
+
+    def test_manager_runs_a_campaign(self):
+        campaign = self.env["service.campaign"].create(
+            {"name": "Tour recall", "product_id": self.laptop.id}
+        )
+        self.start_tour(
+            f"/odoo/action-service_entitlement.service_campaign_action/{campaign.id}",
+            "service_entitlement_manager_campaign_tour",
+            login="tour_manager",
+        )
+        item = campaign.item_ids
+        self.assertEqual(item.lot_id, self.lot)
+        self.assertEqual(item.repair_id.partner_id, self.customer)
+        self.assertEqual(item.repair_id.campaign_id, campaign)
+
+    def test_technician_replaces_a_component(self):
+        fan = self.env["product.product"].create({"name": "Tour Fan", "type": "consu"})
+        old = self.env["service.lot.component"].create(
+            {"lot_id": self.lot.id, "product_id": fan.id}
+        )
+        repair = self._repair()
+        self.start_tour(
+            f"/odoo/action-repair.action_repair_order_tree/{repair.id}",
+            "service_entitlement_component_tour",
+            login="tour_tech",
+        )
+        self.assertEqual(repair.state, "done")
+        self.assertEqual(old.state, "replaced")
+        self.assertEqual(old.replaced_repair_id, repair)
+        new = old.replaced_by_id
+        self.assertEqual((new.product_id, new.installed_repair_id), (fan, repair))

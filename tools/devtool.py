@@ -16,6 +16,7 @@ checkout under the add-on's name, the lifecycle and the wheel's checks.
 
 import argparse
 import ast
+import fcntl
 import os
 import re
 import shutil
@@ -211,7 +212,44 @@ def wait_for_port(port, process, timeout=120):
     return False
 
 
+# The demo's web.base.url, and the addresses its emails were written with.
+SET_BASE_URL = """
+import sys, psycopg2
+with psycopg2.connect(dbname=sys.argv[1]) as cn, cn.cursor() as cr:
+    cr.execute("SELECT value FROM ir_config_parameter WHERE key = 'web.base.url'")
+    old = cr.fetchone()[0]
+    cr.execute(
+        "UPDATE ir_config_parameter SET value = %s WHERE key = 'web.base.url'",
+        (sys.argv[2],),
+    )
+    cr.execute(
+        "UPDATE mail_message SET body = replace(body, %s, %s) WHERE body LIKE %s",
+        (old, sys.argv[2], f"%{old}%"),
+    )
+"""
+
+
+def hold_run_lock():
+    """This checkout's demo lock, held while ``make run`` installs and
+    serves, so ``make reset`` never drops a database in use; None when
+    another process holds it."""
+    run_dir().mkdir(exist_ok=True)
+    lock = open(run_dir() / "run.lock", "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        return None
+    return lock
+
+
 def cmd_run(args):
+    args.lock = hold_run_lock()  # kept open while the demo runs
+    if not args.lock:
+        fail("the demo of this checkout is running already (`make run`).")
+    with socket.socket() as sock:
+        if sock.connect_ex(("127.0.0.1", int(args.port))) == 0:
+            fail(f"port {args.port} is taken: stop what listens there, or PORT=...")
     env, odoo_dir = odoo_env()
     _link, addons = addons_path(odoo_dir, run_dir())
     log = run_dir() / "install.log"
@@ -221,10 +259,18 @@ def cmd_run(args):
         if initdb(env, addons, args.db, MODULE, demo=True, log=log):
             drop_db(env, args.db)
             fail(f"installing {MODULE} failed; see {log}.")
+    # Links and images of the demo's emails point where it is served.
+    base_url = f"http://127.0.0.1:{args.port}"
+    capture([sys.executable, "-c", SET_BASE_URL, args.db, base_url], env)
     options = f"--http-interface=127.0.0.1 --http-port={args.port} --log-level=warn"
     cmd = odoo_cmd(f"--addons-path={addons}", f"--database={args.db}")
     cmd += [f"--db-filter=^{re.escape(args.db)}$", *options.split()]
     process = subprocess.Popen(cmd, env=env)
+
+    def stop(*_args):  # a kill stops the server too, as Ctrl-C does
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         if not wait_for_port(args.port, process):
             process.terminate()
@@ -247,6 +293,9 @@ def cmd_run(args):
 def cmd_reset(args):
     """Drop the demo database (and its files): the next ``make run`` makes
     it afresh."""
+    args.lock = hold_run_lock()
+    if not args.lock:
+        fail("the demo is running (`make run`): stop it (Ctrl-C) first.")
     env, _odoo_dir = odoo_env()
     drop_db(env, args.db)
     print(f"-- {args.db} dropped; `make run` makes it afresh.", flush=True)

@@ -44,6 +44,16 @@ PAGES = (
         "manager",
         "/odoo/action-service_entitlement.service_entitlement_action",
     ),
+    (
+        "claims.png",
+        "desk",
+        "/odoo/action-service_entitlement.service_vendor_claim_action",
+    ),
+    (
+        "contracts.png",
+        "manager",
+        "/odoo/action-service_entitlement.service_entitlement_action_contract",
+    ),
     ("portal.png", "adatum", "/my/entitlements"),
 )
 
