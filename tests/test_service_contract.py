@@ -572,3 +572,33 @@ class TestContractRepairs(RepairEntitlementCase):
         self.assertEqual(new.total_terms, 6)
         self.assertEqual(new.state, "active")
         self.assertFalse(new.contract_line_ids, "the new owner is not invoiced")
+
+
+class TestContractViews(EntitlementCase):
+    def test_contracts_list_says_how_they_are_invoiced(self):
+        """The Service Contracts list shows how each contract is invoiced,
+        what it is worth and when it is invoiced next (to billing clerks);
+        the service desk sees the same list without the money."""
+        action = self.env.ref("service_entitlement.service_entitlement_action_contract")
+        list_view = action.view_ids.filtered(lambda v: v.view_mode == "list").view_id
+        self.assertEqual(
+            list_view,
+            self.env.ref("service_entitlement.service_entitlement_view_list_contract"),
+        )
+        for user, money in ((self.billing_user, True), (self.desk_user, False)):
+            contracts = self.env["service.entitlement"].with_user(user)
+            arch = contracts.get_views([(list_view.id, "list")])["views"]["list"][
+                "arch"
+            ]
+            with self.subTest(user=user.login):
+                self.assertIn('name="invoice_period"', arch)
+                self.assertIn('name="next_invoice_date"', arch)
+                self.assertEqual('name="annual_amount"' in arch, money)
+        form = self.env.ref(
+            "service_entitlement.service_entitlement_view_form"
+        ).get_combined_arch()
+        self.assertLess(
+            form.index('name="contract_lines"'),
+            form.index('name="contract_policy"'),
+            "on a contract, the lines come before the policy",
+        )

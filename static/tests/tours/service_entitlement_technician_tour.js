@@ -52,7 +52,7 @@ registry.category("web_tour.tours").add("service_entitlement_component_tour", {
             run: "edit Tour Fan",
         },
         {
-            trigger: ".ui-autocomplete .dropdown-item:contains('Tour Fan')",
+            trigger: ".o_data_row .o_field_widget[name=product_id] .dropdown-item:contains('Tour Fan')",
             run: "click",
         },
         {
@@ -60,8 +60,12 @@ registry.category("web_tour.tours").add("service_entitlement_component_tour", {
             run: "edit Tour Fan",
         },
         {
-            trigger: ".ui-autocomplete .dropdown-item:contains('Tour Fan')",
+            trigger: ".o_data_row .o_field_widget[name=replaced_component_id] .dropdown-item:contains('Tour Fan')",
             run: "click",
+        },
+        {
+            // The line names the component before the repair is saved.
+            trigger: ".o_data_row .o_field_widget[name=replaced_component_id] input:value(/Tour Fan/)",
         },
         {
             trigger: ".o_form_button_save",
