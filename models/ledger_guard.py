@@ -18,27 +18,27 @@ _REASON = contextvars.ContextVar("service_entitlement_gain_loss_reason", default
 
 
 @contextlib.contextmanager
-def gain_loss_reason(reason):
-    token = _REASON.set(reason)
+def _scoped(var, value):
+    """``var`` is ``value`` inside the block, as it was after it."""
+    token = var.set(value)
     try:
         yield
     finally:
-        _REASON.reset(token)
+        var.reset(token)
+
+
+def gain_loss_reason(reason):
+    return _scoped(_REASON, reason)
 
 
 def current_reason(default):
     return _REASON.get() or default
 
 
-@contextlib.contextmanager
 def ledger_writer():
     """Let the code inside write the ledger, billing lines and technical
     fields of service documents."""
-    token = _WRITER.set(True)
-    try:
-        yield
-    finally:
-        _WRITER.reset(token)
+    return _scoped(_WRITER, True)
 
 
 def is_ledger_writer():
@@ -49,18 +49,13 @@ def is_ledger_writer():
 _GRANTS = contextvars.ContextVar("service_entitlement_flow_grants", default=None)
 
 
-@contextlib.contextmanager
 def flow_writes(model, *fnames):
     """Let the code inside write ``fnames`` of ``model`` (and nothing else
     of the flow's): a step of Odoo's own flow that carries the flow's facts,
     such as a credit note carrying the service period it reverses."""
     grants = dict(_GRANTS.get() or {})
     grants[model] = grants.get(model, frozenset()) | frozenset(fnames)
-    token = _GRANTS.set(grants)
-    try:
-        yield
-    finally:
-        _GRANTS.reset(token)
+    return _scoped(_GRANTS, grants)
 
 
 def granted(model):

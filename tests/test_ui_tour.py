@@ -166,11 +166,11 @@ class TestRoleJobTours(FrozenClock, HttpCase):
                 groups=f"base.group_user,service_entitlement.{group}",
             )
 
-    def _active_contract(self):
-        """A service contract of the unit, 1,200.00 a year invoiced by the
-        quarter in advance, from the first of this month."""
+    def _draft_contract(self):
+        """A draft service contract of the unit, 1,200.00 a year invoiced by
+        the quarter, from the first of this month."""
         first = self.today.replace(day=1)
-        contract = self.env["service.entitlement"].create(
+        return self.env["service.entitlement"].create(
             {
                 "name": "Tour contract",
                 "partner_id": self.customer.id,
@@ -186,6 +186,10 @@ class TestRoleJobTours(FrozenClock, HttpCase):
                 ],
             }
         )
+
+    def _active_contract(self):
+        """The draft contract, activated: invoiced in advance."""
+        contract = self._draft_contract()
         contract.action_activate()
         return contract
 
@@ -429,21 +433,7 @@ class TestRoleJobTours(FrozenClock, HttpCase):
         self.assertEqual(claim.credited_amount, 50.0)
 
     def test_manager_gives_a_contract_discounts_and_activates_it(self):
-        first = self.today.replace(day=1)
-        contract = self.env["service.entitlement"].create(
-            {
-                "name": "Tour contract",
-                "partner_id": self.customer.id,
-                "entitlement_type": "service_contract",
-                "date_start": first,
-                "date_end": first + relativedelta(years=1, days=-1),
-                "total_terms": 5,
-                "invoice_period": "quarter",
-                "contract_line_ids": [
-                    Command.create({"lot_id": self.lot.id, "line_value": 1200.0})
-                ],
-            }
-        )
+        contract = self._draft_contract()
         self.start_tour(
             "/odoo/action-service_entitlement.service_entitlement_action_contract/"
             f"{contract.id}",

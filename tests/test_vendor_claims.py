@@ -474,13 +474,14 @@ class TestVendorClaimsOverExternalApi(IntegrityApiCase):
             with self.subTest(role=role):
                 self.assertRefused(role, "service.vendor.claim", "create", vals)
         vendor = self.env["res.partner"].create({"name": "Contoso", "is_company": True})
+        today = fields.Date.context_today(self.env["repair.order"])
         layer = self.env["service.warranty.layer"].create(
             {
                 "lot_id": self.adatum_repair.lot_id.id,
                 "kind": "manufacturer",
                 "supplier_id": vendor.id,
-                "date_start": fields.Date.today() - relativedelta(months=11),
-                "date_end": fields.Date.today() + relativedelta(months=13),
+                "date_start": today - relativedelta(months=11),
+                "date_end": today + relativedelta(months=13),
             }
         )
         claim = self.env["service.vendor.claim"]._draft_for(self.adatum_repair, layer)

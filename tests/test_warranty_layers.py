@@ -258,7 +258,7 @@ class TestLayersOverExternalApi(IntegrityApiCase):
     and billing read them; nobody says a layer came from a rule."""
 
     def test_roles(self):
-        today = fields.Date.today()
+        today = fields.Date.context_today(self.env["repair.order"])
         vals = {
             "lot_id": self.lot.id,
             "kind": "manufacturer",

@@ -218,14 +218,15 @@ import sys, psycopg2
 with psycopg2.connect(dbname=sys.argv[1]) as cn, cn.cursor() as cr:
     cr.execute("SELECT value FROM ir_config_parameter WHERE key = 'web.base.url'")
     old = cr.fetchone()[0]
-    cr.execute(
-        "UPDATE ir_config_parameter SET value = %s WHERE key = 'web.base.url'",
-        (sys.argv[2],),
-    )
-    cr.execute(
-        "UPDATE mail_message SET body = replace(body, %s, %s) WHERE body LIKE %s",
-        (old, sys.argv[2], f"%{old}%"),
-    )
+    if old != sys.argv[2]:
+        cr.execute(
+            "UPDATE ir_config_parameter SET value = %s WHERE key = 'web.base.url'",
+            (sys.argv[2],),
+        )
+        cr.execute(
+            "UPDATE mail_message SET body = replace(body, %s, %s) WHERE body LIKE %s",
+            (old, sys.argv[2], f"%{old}%"),
+        )
 """
 
 
