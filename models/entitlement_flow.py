@@ -89,7 +89,7 @@ class ServiceEntitlementFlow(models.AbstractModel):
             )
             if live and (not due or live.entitlement_id != entitlement):
                 steps.append(self._release_step(doc, live, excluded=excluded))
-            elif live and live.waiver != doc._entitlement_waiver_code():
+            elif live and live.waiver != doc._entitlement_waiver_code(live):
                 steps += self._retake_steps(doc, live, self.env._("Covered otherwise"))
             elif not live and due:
                 steps.append(self._take_step(doc))

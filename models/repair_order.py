@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
 
-from .entitlement_policy import combine_percents
+from . import payer
 from .ledger_guard import flow_writes, ledger_writer
 from .service_entitlement_channel_limit import CHANNELS
 
@@ -217,7 +217,8 @@ class RepairOrder(models.Model):
     def _compute_under_warranty(self):
         # Without an entitlement, Under Warranty is the staff's to tick (as in
         # Odoo); it does not outlive an entitlement that no longer applies.
-        # A re-repair is under the repair warranty of the repair it redoes.
+        # With one (or a re-repair, a campaign, a warranty layer), it is the
+        # payer's plan: all the parts paid for.
         self.under_warranty = False
         for repair in self.filtered(
             lambda r: (
@@ -227,8 +228,7 @@ class RepairOrder(models.Model):
                 or r.lot_id.warranty_layer_count
             )
         ):
-            parts, __ = repair._entitlement_cost_coverage()
-            repair.under_warranty = float_compare(parts, 100.0, precision_digits=2) >= 0
+            repair.under_warranty = repair._entitlement_plan().under_warranty
 
     def _compute_service_billing_counts(self):
         self.service_billing_line_count = self.service_invoice_count = 0
@@ -330,8 +330,7 @@ class RepairOrder(models.Model):
         """With an entitlement, Under Warranty is the entitlement's verdict,
         not a choice: ticking it by hand would give the parts away."""
         for repair in self.filtered(lambda r: r.entitlement_id or r.rerepair_of_id):
-            parts, __ = repair._entitlement_cost_coverage()
-            covered = float_compare(parts, 100.0, precision_digits=2) >= 0
+            covered = repair._entitlement_plan().under_warranty
             if bool(value) != covered and repair.rerepair_of_id:
                 raise UserError(
                     self.env._(
@@ -509,36 +508,6 @@ class RepairOrder(models.Model):
         self._entitlement_apply_cost_coverage()
         return res
 
-    def _entitlement_cost_coverage(self):
-        """(parts %, labour %) of the repair's cost the entitlement covers.
-
-        Follows the verdict: only a covered or partly covered repair gets the
-        entitlement's coverage; an excluded, invalid, exhausted or
-        overage-billed one pays in full."""
-        self.ensure_one()
-        if self.rerepair_of_id or self.campaign_item_id:
-            return 100.0, 100.0
-        layer = self._warranty_layer_paying()
-        if layer:
-            return layer.parts_percent, layer.labor_percent
-        entitlement = self._entitlement_terms()
-        if not entitlement or self.entitlement_coverage not in ("covered", "partial"):
-            return 0.0, 0.0
-        return entitlement.parts_coverage_percent, entitlement.labor_coverage_percent
-
-    def _entitlement_line_covered(self, line, is_part, excluded, parts, labor):
-        """(what the coverage pays of quotation ``line``, in %, whether
-        Odoo's zero price of it must be recomputed), or None for a line no
-        coverage concerns."""
-        self.ensure_one()
-        if excluded or line.product_id.entitlement_never_covered:
-            return 0.0, bool(self.under_warranty and not line.price_unit)
-        if is_part:
-            return (0.0 if self.under_warranty else parts), False
-        if line.product_id.type == "service":
-            return labor, False
-        return None
-
     def _entitlement_apply_cost_coverage(self):
         """Apply the entitlement's coverage to the repair's quotation lines:
         parts get the parts coverage as a discount, services the labour one.
@@ -550,11 +519,14 @@ class RepairOrder(models.Model):
             order = repair.sale_order_id
             if order.state not in ("draft", "sent"):
                 continue
-            parts, labor = repair._entitlement_cost_coverage()
+            plan = repair._entitlement_plan()
+            # Odoo prices the parts of a repair under warranty at zero: the
+            # plan's share of them is in the price already.
+            line_plan = plan
+            if plan.under_warranty:
+                line_plan = plan._replace(parts_percent=0.0)
             pricing = repair._entitlement_contract_pricing()
             contract = pricing["contract"]
-            parts_off = pricing["parts"].discount
-            labour_off = pricing["labour"].discount
             part_lines = repair.move_ids.sale_line_id
             excluded_lines = repair.move_ids.filtered(
                 lambda m: m.repair_line_type == "add" and m._entitlement_exclusion()
@@ -568,23 +540,26 @@ class RepairOrder(models.Model):
                 )
             ):
                 is_part = line in part_lines
-                if line in part_warranty_lines:
-                    # Free under its part warranty, whatever else covers.
-                    discount = 100.0
-                else:
-                    decision = repair._entitlement_line_covered(
-                        line, is_part, line in excluded_lines, parts, labor
-                    )
-                    if decision is None:
-                        continue
-                    covered, reprice = decision
-                    if reprice:
-                        # Odoo priced it at zero with the rest of the parts.
-                        to_reprice |= line
-                    # The contract's discount on what the coverage leaves.
-                    discount = combine_percents(
-                        covered, parts_off if is_part else labour_off
-                    )
+                excluded = (
+                    line in excluded_lines or line.product_id.entitlement_never_covered
+                )
+                if not (
+                    excluded
+                    or is_part
+                    or line.product_id.type == "service"
+                    or line in part_warranty_lines
+                ):
+                    continue
+                if excluded and plan.under_warranty and not line.price_unit:
+                    # Odoo priced it at zero with the rest of the parts.
+                    to_reprice |= line
+                discount = payer.line_covered(
+                    line_plan,
+                    "parts" if is_part else "labor",
+                    part_warranty=line in part_warranty_lines,
+                    excluded=excluded,
+                    discount=pricing["parts" if is_part else "labour"].discount,
+                )
                 if float_compare(line.discount, discount, precision_digits=2):
                     line.discount = discount
                 if contract and not is_part and line.product_id.type == "service":

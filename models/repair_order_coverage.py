@@ -2,8 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import float_compare, float_is_zero, format_amount, format_date
 
-from . import entitlement_policy as policy
-from .entitlement_policy import combine_percents
+from . import payer
 
 
 class RepairOrder(models.Model):
@@ -68,25 +67,69 @@ class RepairOrder(models.Model):
     # The verdict (re-repairs and goodwill are covered in full)
     # ------------------------------------------------------------------
 
-    def _entitlement_verdict(self, live, explain=True):
-        """A re-repair is covered by the repair warranty of the repair it
-        redoes, with or without an entitlement, a campaign's repair by the
-        campaign; a warranty of the serial that pays before the entitlement
-        (a supplier's, the legal guarantee) covers it at its shares."""
-        if self.rerepair_of_id:
+    def _entitlement_payer_facts(self, live):
+        """A re-repair, a campaign's repair, the serial's warranty layers and
+        planned service also decide who pays (see models/payer.py)."""
+        facts = super()._entitlement_payer_facts(live)
+        entitlement = self._entitlement_terms()
+
+        def layer():
+            paying = self._warranty_layers_weighed()[0]
+            return paying and (paying.parts_percent, paying.labor_percent)
+
+        facts.update(
+            rerepair=bool(self.rerepair_of_id),
+            campaign=bool(self.campaign_item_id),
+            layer=layer,
+            planned=bool(
+                self.planned_service
+                and entitlement
+                and not entitlement.planned_use_terms
+            ),
+        )
+        return facts
+
+    def _entitlement_plan_explain(self, plan, explain=True):
+        if not explain and plan.verdict == "covered":
+            return False
+        if plan.payer == "rerepair":
             redone = self.rerepair_of_id.sudo()
-            return "covered", explain and self.env._(
+            return self.env._(
                 "Re-repair of %(repair)s, under its repair warranty until "
                 "%(end)s: covered in full, no terms used",
                 repair=redone.name,
                 end=format_date(self.env, redone.repair_warranty_end),
             )
-        if self.campaign_item_id:
-            return "covered", explain and self._campaign_explain()
-        layer = self._warranty_layer_paying()
-        if layer:
-            return "covered", explain and self._warranty_layer_explain(layer)
-        return super()._entitlement_verdict(live, explain=explain)
+        if plan.payer == "campaign":
+            return self._campaign_explain()
+        if plan.payer == "layer":
+            return self._warranty_layer_explain(self._warranty_layers_weighed()[0])
+        if plan.payer == "planned":
+            return self.env._(
+                "Planned service of %(date)s, no terms used · %(explanation)s",
+                date=format_date(self.env, self.planned_date),
+                explanation=self._entitlement_explain(self._entitlement_terms()),
+            )
+        return super()._entitlement_plan_explain(plan, explain=explain)
+
+    def _entitlement_waiver_details(self, plan):
+        notes = {
+            "planned": lambda: self.env._(
+                "Planned service of %(date)s", date=self.planned_date
+            ),
+            "rerepair": lambda: self.env._(
+                "Re-repair of %(repair)s", repair=self.rerepair_of_id.name
+            ),
+            "campaign": self._campaign_explain,
+            "layer": lambda: self._warranty_layers_weighed()[0].display_name,
+        }
+        if plan.waiver in notes:
+            return {
+                "waiver": plan.waiver,
+                "note": notes[plan.waiver](),
+                "user": self.env.user,
+            }
+        return super()._entitlement_waiver_details(plan)
 
     # ------------------------------------------------------------------
     # Parts no coverage pays for
@@ -159,9 +202,10 @@ class RepairOrder(models.Model):
                     [repair.entitlement_explanation, *pricing]
                 )
         for repair in self.filtered("lot_id.warranty_layer_count"):
-            notes = repair._warranty_layers_weighed(explain=True)[1]
             repair.entitlement_explanation = " · ".join(
-                filter(None, [repair.entitlement_explanation, *notes])
+                filter(
+                    None, [repair.entitlement_explanation, repair.warranty_layer_note]
+                )
             )
         return res
 
@@ -272,15 +316,15 @@ class RepairOrder(models.Model):
             repair.cost_tax_amount = preview["taxes"]
             repair.cost_customer_amount = preview["total"]
 
-    def _entitlement_cost_lines(self):
+    def _entitlement_cost_lines(self, plan):
         """[(product, quantity, unit price, covered %)]: what the repair
         charges, as its quotation does or will.  Parts are its added parts;
         labour is the quotation's service lines, or before there is one, the
         labour hours at the labour product's price (Settings)."""
         self.ensure_one()
-        parts_percent, labor_percent = self._entitlement_cost_coverage()
-        if self.under_warranty:
-            parts_percent = 100.0
+        if self.under_warranty and not plan.under_warranty:
+            # Ticked by hand (no entitlement): Odoo gives the parts away.
+            plan = plan._replace(parts_percent=100.0)
         pricing = self._entitlement_contract_pricing()
         contract = pricing["contract"]
         parts_off = pricing["parts"].discount
@@ -303,13 +347,12 @@ class RepairOrder(models.Model):
         for move in self.move_ids.filtered(
             lambda m: m.repair_line_type == "add" and m.product_id
         ):
-            covered = (
-                100.0
-                if move._part_warranty_end()
-                else combine_percents(
-                    0.0 if move._entitlement_exclusion() else parts_percent,
-                    parts_off,
-                )
+            covered = payer.line_covered(
+                plan,
+                "parts",
+                part_warranty=bool(move._part_warranty_end()),
+                excluded=bool(move._entitlement_exclusion()),
+                discount=parts_off,
             )
             unit = price(
                 move.product_id,
@@ -328,9 +371,11 @@ class RepairOrder(models.Model):
             )
         )
         for line in services:
-            covered = combine_percents(
-                0.0 if line.product_id.entitlement_never_covered else labor_percent,
-                labour_off,
+            covered = payer.line_covered(
+                plan,
+                "labor",
+                excluded=line.product_id.entitlement_never_covered,
+                discount=labour_off,
             )
             unit = price(line.product_id, line.product_uom_qty, line.product_uom, line)
             lines.append(
@@ -348,9 +393,11 @@ class RepairOrder(models.Model):
             and labor_product
             and float_compare(self.labor_hours, 0.0, precision_digits=2) > 0
         ):
-            covered = combine_percents(
-                0.0 if labor_product.entitlement_never_covered else labor_percent,
-                labour_off,
+            covered = payer.line_covered(
+                plan,
+                "labor",
+                excluded=labor_product.entitlement_never_covered,
+                discount=labour_off,
             )
             unit = price(labor_product, self.labor_hours)
             lines.append(
@@ -364,26 +411,12 @@ class RepairOrder(models.Model):
             )
         return lines, pricelist.currency_id or self.company_id.currency_id
 
-    def _entitlement_overage_preview(self, live):
+    def _entitlement_overage_preview(self, plan):
         """(product, quantity, currency, unit price) of the overage the
-        entitlement will bill for this repair, or None; ``live`` is the
-        repair's live consumption, if any."""
+        entitlement will bill for this repair under ``plan``, or None."""
         self.ensure_one()
         entitlement = self._entitlement_terms()
-        # Covered otherwise (goodwill, a re-repair, another warranty, a
-        # campaign, planned service): nothing used, nothing billed.
-        if not entitlement or self._entitlement_waiver():
-            return None
-        if live:
-            quantity = live.overage_quantity if live.bill_overage else 0.0
-        else:
-            outcome = policy.decide(
-                entitlement.limit_policy,
-                self._entitlement_quantity(entitlement),
-                entitlement._remaining_for_channel(self._entitlement_get_channel()),
-                self._entitlement_override_decision(),
-            )
-            quantity = outcome.overage if outcome.billed else 0.0
+        quantity = plan.overage_billed
         product = entitlement.overage_product_id
         if float_is_zero(quantity, precision_digits=2) or not product:
             return None
@@ -404,7 +437,8 @@ class RepairOrder(models.Model):
                 self.id, self.env["service.entitlement.consumption"]
             )
         company = self.company_id or self.env.company
-        lines, currency = self._entitlement_cost_lines()
+        plan = self._entitlement_plan(live)
+        lines, currency = self._entitlement_cost_lines(plan)
         fpos = (
             self.env["account.fiscal.position"]
             .with_company(company)
@@ -423,7 +457,7 @@ class RepairOrder(models.Model):
             totals[kind] += amount
             totals[f"{kind}_covered"] += covered_amount
             charged.append((product, quantity, unit * (1 - covered / 100.0)))
-        overage = self._entitlement_overage_preview(live)
+        overage = self._entitlement_overage_preview(plan)
         if overage:
             product, quantity, overage_currency, unit = overage
             unit = overage_currency._convert(

@@ -49,32 +49,33 @@ class RepairOrder(models.Model):
     )
     def _compute_warranty_layer(self):
         for repair in self:
+            if not repair.lot_id.warranty_layer_count or (
+                repair._entitlement_plan().payer in ("rerepair", "campaign")
+            ):
+                repair.warranty_layer_id = False
+                repair.warranty_layer_note = False
+                continue
             paying, notes = repair._warranty_layers_weighed(explain=True)
             repair.warranty_layer_id = paying
             repair.warranty_layer_note = " · ".join(notes)
 
     def _warranty_layer_paying(self):
         """The warranty without an entitlement that pays for the repair, or
-        an empty recordset (the entitlement pays, or nothing does)."""
+        an empty recordset (another payer does, or nothing does)."""
         self.ensure_one()
+        if self._entitlement_plan().payer != "layer":
+            return self.env["service.warranty.layer"]
         return self._warranty_layers_weighed()[0]
 
     def _warranty_layers_weighed(self, explain=False):
-        """(the layer without an entitlement that pays, or empty; with
-        ``explain``, [what pays and why each other warranty does not, in
-        words], else []: the verdict, the waiver and the shares ask often
-        and need no words)."""
+        """(the serial's layer without an entitlement that comes first, or
+        empty; with ``explain``, [what pays and why each other warranty does
+        not, in words], else []).  Whether it pays for the repair is the
+        payer's plan's to say (a re-repair or a campaign comes first)."""
         self.ensure_one()
         Layer = self.env["service.warranty.layer"]
         lot = self.lot_id
-        # A re-repair is paid by the repair warranty of the repair it
-        # redoes, a campaign's repair by the campaign.
-        if (
-            not lot
-            or not lot.warranty_layer_count
-            or self.rerepair_of_id
-            or self.campaign_item_id
-        ):
+        if not lot or not lot.warranty_layer_count:
             return Layer, []
         day = self._entitlement_get_date()
         entitlement = self._entitlement_terms()

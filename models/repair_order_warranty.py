@@ -252,38 +252,6 @@ class RepairOrder(models.Model):
         elif {"lot_id", "schedule_date"} & set(vals):
             self._rerepair_rematch()
 
-    def _entitlement_waiver(self):
-        if self.planned_service and not self._entitlement_terms().planned_use_terms:
-            return {
-                "waiver": "planned",
-                "note": self.env._(
-                    "Planned service of %(date)s", date=self.planned_date
-                ),
-                "user": self.env.user,
-            }
-        if self.rerepair_of_id:
-            return {
-                "waiver": "rerepair",
-                "note": self.env._(
-                    "Re-repair of %(repair)s", repair=self.rerepair_of_id.name
-                ),
-                "user": self.env.user,
-            }
-        if self.campaign_item_id:
-            return {
-                "waiver": "campaign",
-                "note": self._campaign_explain(),
-                "user": self.env.user,
-            }
-        layer = self._warranty_layer_paying()
-        if layer:
-            return {
-                "waiver": "layer",
-                "note": layer.display_name,
-                "user": self.env.user,
-            }
-        return super()._entitlement_waiver()
-
     def _repair_warranty_days(self):
         self.ensure_one()
         return (

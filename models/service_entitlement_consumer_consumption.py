@@ -61,6 +61,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
                 "overage_quantity",
                 "channel",
                 "waiver",
+                "bill_overage",
             ],
         )
         found = {row.res_id: row for row in rows if row.cycle == cycles[row.res_id]}

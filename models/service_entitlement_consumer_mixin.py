@@ -230,21 +230,6 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         on a passed trigger should hold a consumption."""
         return set()
 
-    def _entitlement_waiver(self):
-        """Why the document is covered without using its entitlement's terms:
-        {waiver (a code of the ledger's ``waiver``), note, user}, or None.
-        Goodwill here; documents add their own (a repair's re-repair)."""
-        self.ensure_one()
-        if self.entitlement_decision == "goodwill":
-            return {
-                "waiver": "goodwill",
-                "note": self.env._(
-                    "Goodwill: %(reason)s", reason=self.entitlement_decision_reason
-                ),
-                "user": self.entitlement_decision_user_id or self.env.user,
-            }
-        return None
-
     def _entitlement_suspension(self, entitlement):
         """Why ``entitlement``'s coverage of the document is suspended on the
         document's date: (contract line, overdue since) of a planned service
@@ -261,9 +246,8 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
             return None
         return self._entitlement_suspension(entitlement)
 
-    def _entitlement_waiver_code(self):
-        waiver = self._entitlement_waiver()
-        return waiver["waiver"] if waiver else False
+    def _entitlement_waiver_code(self, live=None):
+        return self._entitlement_plan(live).waiver or False
 
     def _entitlement_goodwill_allowed(self):
         """Whether goodwill may still be granted (the document is not

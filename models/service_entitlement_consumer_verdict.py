@@ -1,8 +1,8 @@
 from odoo import api, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_compare, float_is_zero, format_date
+from odoo.tools import float_compare, format_date
 
-from . import entitlement_policy as policy
+from . import payer
 from .service_entitlement_consumer_mixin import (
     MATCH_ALL,
     MATCH_CATEGORY,
@@ -153,56 +153,120 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
                 )
             )
 
+    # ------------------------------------------------------------------
+    # Who pays (models/payer.py decides; here are the facts it reads)
+    # ------------------------------------------------------------------
+
+    def _entitlement_payer_facts(self, live):
+        """What the payer decision reads of the document, as plain values
+        (callables for what costs a query, read only when the decision gets
+        to it); ``live`` is its consumption of the current cycle, if any."""
+        self.ensure_one()
+        entitlement = self._entitlement_terms()
+        if not entitlement:
+            return {"entitlement": False}
+        return {
+            "entitlement": True,
+            "excluded": lambda: bool(self._entitlement_excludes(entitlement)),
+            "valid": lambda: self._entitlement_is_valid_on(
+                entitlement, self._entitlement_get_date()
+            ),
+            "goodwill": self.entitlement_decision == "goodwill",
+            "suspended": lambda: bool(self._entitlement_suspension(entitlement)),
+            "parts_percent": entitlement.parts_coverage_percent,
+            "labor_percent": entitlement.labor_coverage_percent,
+            "live": live and (live.quantity, live.overage_quantity, live.bill_overage),
+            "limit_policy": entitlement.limit_policy,
+            "need": lambda: self._entitlement_quantity(entitlement),
+            "left": lambda: entitlement._remaining_for_channel(
+                self._entitlement_get_channel()
+            ),
+            "override": self._entitlement_override_decision,
+        }
+
+    def _entitlement_plan(self, live=None):
+        """Who pays for the document and how (a :class:`payer.Plan`);
+        ``live`` is its consumption of the current cycle (read if None,
+        an empty recordset for none)."""
+        self.ensure_one()
+        if live is None:
+            live = self._entitlement_live_consumptions(include_open=False).get(
+                self.id, self.env["service.entitlement.consumption"]
+            )
+        return payer.decide(self._entitlement_payer_facts(live))
+
+    def _entitlement_waiver(self, live=None):
+        """Why the document is covered without using its entitlement's terms:
+        {waiver (a code of the ledger's ``waiver``), note, user}, or None."""
+        plan = self._entitlement_plan(live)
+        return plan.waiver and self._entitlement_waiver_details(plan)
+
+    def _entitlement_waiver_details(self, plan):
+        """{waiver, note, user} of the plan's waiver (the ledger's row)."""
+        if plan.waiver == "goodwill":
+            return {
+                "waiver": "goodwill",
+                "note": self.env._(
+                    "Goodwill: %(reason)s", reason=self.entitlement_decision_reason
+                ),
+                "user": self.entitlement_decision_user_id or self.env.user,
+            }
+        return {"waiver": plan.waiver, "note": plan.waiver, "user": self.env.user}
+
     def _entitlement_verdict(self, live, explain=True):
         """(verdict, one-line explanation) for the document as it stands;
         ``live`` is its consumption of the current cycle, if any.  Without
         ``explain``, the explanation of a covered, partly covered or
         exhausted document is left out (False)."""
         self.ensure_one()
-        entitlement = self._entitlement_terms()
-        if not entitlement:
+        plan = self._entitlement_plan(live)
+        if plan.verdict == "none":
             return self._entitlement_verdict_without_entitlement()
-        if self._entitlement_excludes(entitlement):
-            return "excluded", self.env._(
-                "%(entitlement)s excludes %(reason)s",
-                entitlement=entitlement.display_name,
-                reason=self._entitlement_get_fault_reason().name,
-            )
-        # A document that consumed was valid when it did.
-        date = not live and self._entitlement_get_date()
-        if not live and not self._entitlement_is_valid_on(entitlement, date):
-            return "not_valid", self.env._(
-                "%(entitlement)s is not valid on %(date)s (%(start)s to %(end)s)",
-                entitlement=entitlement.display_name,
-                date=format_date(self.env, date),
-                start=format_date(self.env, entitlement.date_start),
-                end=format_date(self.env, entitlement.date_end),
-            )
-        suspension = not live and self._entitlement_suspended(entitlement)
-        if suspension:
-            return "suspended", self._entitlement_explain_suspension(
-                entitlement, *suspension
-            )
-        if self.entitlement_decision == "goodwill":
-            return "covered", explain and self.env._(
+        return plan.verdict, self._entitlement_plan_explain(plan, explain)
+
+    def _entitlement_plan_explain(self, plan, explain=True):
+        """The plan in one line: why the document is not covered always;
+        who pays and what is left only with ``explain``."""
+        refusal = {
+            "excluded": self._entitlement_explain_excluded,
+            "not_valid": self._entitlement_explain_not_valid,
+            "suspended": self._entitlement_explain_suspended,
+        }.get(plan.verdict)
+        if refusal:
+            return refusal()
+        if not explain:
+            return False
+        entitlement = self._entitlement_terms()
+        if plan.payer == "goodwill":
+            return self.env._(
                 "Goodwill (%(reason)s), no terms used · %(explanation)s",
                 reason=self.entitlement_decision_reason,
                 explanation=self._entitlement_explain(entitlement),
             )
-        if live:
-            covered, overage = live.quantity, live.overage_quantity
-        else:
-            covered, overage = policy.split(
-                self._entitlement_quantity(entitlement),
-                entitlement._remaining_for_channel(self._entitlement_get_channel()),
-            )
-        if float_is_zero(overage, precision_digits=2):
-            verdict = "covered"
-        elif float_compare(covered, 0.0, precision_digits=2) > 0:
-            verdict = "partial"
-        else:
-            verdict = "exhausted"
-        return verdict, explain and self._entitlement_explain(entitlement)
+        return self._entitlement_explain(entitlement)
+
+    def _entitlement_explain_excluded(self, entitlement=None):
+        return self.env._(
+            "%(entitlement)s excludes %(reason)s",
+            entitlement=(entitlement or self._entitlement_terms()).display_name,
+            reason=self._entitlement_get_fault_reason().name,
+        )
+
+    def _entitlement_explain_not_valid(self, entitlement=None):
+        entitlement = entitlement or self._entitlement_terms()
+        return self.env._(
+            "%(entitlement)s is not valid on %(date)s (%(start)s to %(end)s)",
+            entitlement=entitlement.display_name,
+            date=format_date(self.env, self._entitlement_get_date()),
+            start=format_date(self.env, entitlement.date_start),
+            end=format_date(self.env, entitlement.date_end),
+        )
+
+    def _entitlement_explain_suspended(self):
+        entitlement = self._entitlement_terms()
+        return self._entitlement_explain_suspension(
+            entitlement, *self._entitlement_suspension(entitlement)
+        )
 
     def _entitlement_verdict_without_entitlement(self):
         candidates, facts = self._entitlement_match()
@@ -213,20 +277,10 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         if valid:
             excluding = valid.filtered(lambda e: facts.get(e.id, (MATCH_ALL, False))[1])
             if excluding and excluding == valid:
-                return "excluded", self.env._(
-                    "%(entitlement)s excludes %(reason)s",
-                    entitlement=excluding[0].display_name,
-                    reason=self._entitlement_get_fault_reason().name,
-                )
+                return "excluded", self._entitlement_explain_excluded(excluding[0])
             return "none", self.env._("No entitlement chosen")
         best = self._entitlement_rank(candidates, facts)[:1]
-        return "not_valid", self.env._(
-            "%(entitlement)s is not valid on %(date)s (%(start)s to %(end)s)",
-            entitlement=best.display_name,
-            date=format_date(self.env, date),
-            start=format_date(self.env, best.date_start),
-            end=format_date(self.env, best.date_end),
-        )
+        return "not_valid", self._entitlement_explain_not_valid(best)
 
     def _entitlement_explain_suspension(self, entitlement, line, since):
         return self.env._(

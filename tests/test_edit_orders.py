@@ -248,7 +248,7 @@ class TestCostFollowsVerdict(RepairEntitlementCase):
         self.assertFalse(second.under_warranty)
         self._confirm(second)
         self.assertFalse(second.under_warranty, "its overage is billed")
-        self.assertEqual(second._entitlement_cost_coverage(), (0.0, 0.0))
+        self.assertEqual(second._entitlement_plan().shares, (0.0, 0.0))
         # Cancelling the first repair gives its incident back: a new repair
         # is covered again.
         first.action_repair_cancel()

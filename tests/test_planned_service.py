@@ -47,6 +47,15 @@ class TestPlannedService(ServiceContractCase):
         )
         self.assertIs(repair.action_validate(), True)
 
+    def _unplanned_repair(self, lot):
+        return self.env["repair.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "product_id": lot.product_id.id,
+                "lot_id": lot.id,
+            }
+        )
+
     def _planned(self):
         return self.env["repair.order"].search(
             [("planned_service", "=", True), ("partner_id", "=", self.customer.id)]
@@ -123,6 +132,40 @@ class TestPlannedService(ServiceContractCase):
         self.assertEqual(row.waiver, "planned")
         self.assertIn("Planned service", row.note)
         self.assertFalse(repair.sudo().rating_ids, "no rating asked of planned service")
+
+    def test_planned_service_is_covered_before_and_after_confirm(self):
+        """Planned service uses no terms: a contract whose terms are used up
+        still pays for it, and says so before Confirm as after; its
+        quotation and the overage follow."""
+        with freeze_time("2027-01-01"):
+            contract = self._create_contract(
+                date_start=date(2027, 1, 1),
+                date_end=date(2027, 12, 31),
+                total_terms=1,
+                planned_service_period=1,
+            )
+            contract.action_activate()
+        with freeze_time("2027-01-04"):
+            self._confirm_planned(self._unplanned_repair(self.lot_b))
+        self.assertEqual(contract.remaining_terms, 0)
+        planned = self._run("2027-01-05").filtered(lambda r: r.lot_id == self.lot_a)
+        with freeze_time("2027-02-01"):
+            unplanned = self._unplanned_repair(self.lot_a)
+            self.assertEqual(unplanned.entitlement_id, contract)
+            self.assertEqual(unplanned.entitlement_coverage, "exhausted")
+            for stage in ("draft", "confirmed"):
+                with self.subTest(stage=stage):
+                    if stage == "confirmed":
+                        self._confirm_planned(planned)
+                    self.assertEqual(planned.state, stage)
+                    self.assertEqual(planned.entitlement_coverage, "covered")
+                    self.assertIn("Planned service of", planned.entitlement_explanation)
+                    self.assertEqual(planned.cost_overage_amount, 0.0)
+                    self.assertEqual(planned.cost_customer_amount, 0.0)
+                    self.assertTrue(planned.under_warranty)
+        self.assertEqual(contract.used_terms, 1)
+        self.assertEqual(planned.entitlement_consumption_ids.waiver, "planned")
+        self.assertFalse(planned.service_billing_line_count)
 
     def test_planned_repairs_use_terms_if_the_contract_says_so(self):
         with freeze_time("2027-01-01"):

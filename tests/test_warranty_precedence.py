@@ -56,7 +56,7 @@ class TestWhichWarrantyPays(PrecedenceCase):
         self.assertIn("Manufacturer by Contoso Components", explanation)
         self.assertIn("pays 100% of parts and 0% of labour, no terms used", explanation)
         self.assertIn(f"{self.warranty.display_name}: comes after it", explanation)
-        self.assertEqual(repair._entitlement_cost_coverage(), (100.0, 0.0))
+        self.assertEqual(repair._entitlement_plan().shares, (100.0, 0.0))
         self.assertTrue(repair.under_warranty)
         self._finish(repair)
         self.assertEqual(self.warranty.remaining_terms, 3.0, "no terms used")
@@ -74,7 +74,7 @@ class TestWhichWarrantyPays(PrecedenceCase):
         self.assertIn(
             f"Pays: {self.warranty.display_name}", repair.entitlement_explanation
         )
-        self.assertEqual(repair._entitlement_cost_coverage(), (100.0, 50.0))
+        self.assertEqual(repair._entitlement_plan().shares, (100.0, 50.0))
         self._finish(repair)
         self.assertEqual(self.warranty.remaining_terms, 2.0)
 
