@@ -2,7 +2,7 @@
     "name": "Service Entitlements",
     "summary": "Warranties, service contracts and support plans consumed by "
     "repair orders, with overage billing",
-    "version": "18.0.1.10.0",
+    "version": "18.0.1.11.0",
     "category": "Services/Repair",
     "website": "https://github.com/service-entitlement/service_entitlement",
     "author": "Service Entitlement Contributors",

@@ -101,9 +101,13 @@ def _read(facts, key):
     return value() if callable(value) else value
 
 
-def decide(facts):
-    """The :class:`Plan` for ``facts`` (see the module's docstring)."""
-    return _other_payer(facts) or _entitlement_payer(facts)
+def decide(facts, terms=True):
+    """The :class:`Plan` for ``facts`` (see the module's docstring).
+    Without ``terms``, who pays and the waiver only: a plan that would come
+    to the entitlement's terms stops before them (verdict None), and the
+    entitlement's shares are not read (the waiver's question, asked as a
+    repair moves, which need read nothing of the entitlement's money)."""
+    return _other_payer(facts) or _entitlement_payer(facts, terms)
 
 
 def _other_payer(facts):
@@ -128,18 +132,30 @@ def _refusal(facts, live):
     return None
 
 
-def _entitlement_payer(facts):
+def _entitlement_payer(facts, terms):
     live = _read(facts, "live")
     refusal = _refusal(facts, live)
     if refusal:
         return Plan("customer", refusal)
-    shares = (_read(facts, "parts_percent"), _read(facts, "labor_percent"))
-    for waiver in ("goodwill", "planned"):
-        if _read(facts, waiver):
-            return Plan(waiver, "covered", *shares, waiver=waiver)
+    # Without the terms, nothing of the money: the shares are not read.
+    shares = (
+        (_read(facts, "parts_percent"), _read(facts, "labor_percent"))
+        if terms
+        else (0.0, 0.0)
+    )
+    waiver = next((w for w in ("goodwill", "planned") if _read(facts, w)), None)
+    if waiver:
+        return Plan(waiver, "covered", *shares, waiver=waiver)
     if not live and _read(facts, "suspended"):
         return Plan("customer", "suspended")
-    outcome = _terms_outcome(facts, live)
+    if not terms:
+        return Plan("entitlement", None)
+    return _terms_plan(_terms_outcome(facts, live), shares)
+
+
+def _terms_plan(outcome, shares):
+    """The plan of the terms' ``outcome``: covered, partly, or exhausted
+    (the customer pays, and the overage when billed)."""
     if float_is_zero(outcome.overage, precision_digits=PRECISION):
         return Plan("entitlement", "covered", *shares, outcome=outcome)
     if float_compare(outcome.covered, 0.0, precision_digits=PRECISION) > 0:

@@ -70,6 +70,7 @@ class RepairOrder(models.Model):
         precompute=True,
         flow_only=True,
     )
+    entitlement_enabled = fields.Boolean(related="company_id.entitlement_enabled")
     under_warranty = fields.Boolean(
         compute="_compute_under_warranty",
         store=True,
@@ -220,7 +221,7 @@ class RepairOrder(models.Model):
         # With one (or a re-repair, a campaign, a warranty layer), it is the
         # payer's plan: all the parts paid for.
         self.under_warranty = False
-        for repair in self.filtered(
+        for repair in self._service_using("entitlements").filtered(
             lambda r: (
                 r.entitlement_id
                 or r.rerepair_of_id
@@ -318,11 +319,10 @@ class RepairOrder(models.Model):
         )
         res = super().write(vals)
         self._service_block_log(blocked)
-        if not self._entitlement_bypassed() and (
-            "under_warranty" not in vals
-            and {"entitlement_id", "fault_reason_id"} & set(vals)
+        if "under_warranty" not in vals and {"entitlement_id", "fault_reason_id"} & set(
+            vals
         ):
-            self._update_sale_order_line_price()
+            self._service_using("entitlements")._update_sale_order_line_price()
         self._rerepair_written(vals)
         return res
 
@@ -388,10 +388,9 @@ class RepairOrder(models.Model):
     def _action_repair_confirm(self):
         # Refuse before anything is written: an entitlement that cannot be
         # used (not valid, excluded, hours not recorded) says so first.
-        for repair in self.filtered(
+        for repair in self._service_using("entitlements").filtered(
             lambda r: (
-                not r._entitlement_bypassed()
-                and r.state == "draft"
+                r.state == "draft"
                 and r.entitlement_id
                 and r._entitlement_terms().consume_on == "confirm"
             )
@@ -399,7 +398,7 @@ class RepairOrder(models.Model):
             repair._entitlement_check_usable(repair._entitlement_terms())
         with flow_writes("repair.order", "state"):
             res = super()._action_repair_confirm()
-        self._sla_record_response()
+        self._service_using("sla")._sla_record_response()
         return res
 
     def action_repair_start(self):
@@ -407,7 +406,7 @@ class RepairOrder(models.Model):
             return super().action_repair_start()
 
     def action_repair_cancel(self):
-        self.filtered("sla_hold_since")._sla_resume()
+        self._service_using("sla").filtered("sla_hold_since")._sla_resume()
         with flow_writes("repair.order", "state"):
             return super().action_repair_cancel()
 
@@ -416,23 +415,28 @@ class RepairOrder(models.Model):
             return super().action_repair_cancel_draft()
 
     def action_repair_done(self):
-        self._loaner_check_returned()
-        self.filtered("sla_hold_since")._sla_resume()
+        """Odoo's End Repair, then each of the add-on's steps on the repairs
+        whose company uses it (Settings): nothing of a feature switched
+        off runs."""
+        sla = self._service_using("sla")
+        self._service_using("loaners")._loaner_check_returned()
+        sla.filtered("sla_hold_since")._sla_resume()
         with flow_writes("repair.order", "state"):
             res = super().action_repair_done()
-        if not self._entitlement_bypassed():
-            self.filtered(
-                lambda r: r.entitlement_allocation_type == "hours"
-            )._entitlement_recount_hours()
-            self.filtered(lambda r: r.state == "done")._start_repair_warranty()
-            self._warranty_layer_extend()
-            self._vendor_claims_draft()
-        self.filtered(lambda r: r.state == "done")._components_replace()
-        self._sla_record_response()
-        self._sla_record_resolution()
-        for repair in self.filtered(lambda r: r.state == "done" and r.planned_service):
+        done = self._service_using("entitlements").filtered(lambda r: r.state == "done")
+        done.filtered(
+            lambda r: r.entitlement_allocation_type == "hours"
+        )._entitlement_recount_hours()
+        done._start_repair_warranty()
+        layered = done._service_using("layers")
+        layered._warranty_layer_extend()
+        layered._vendor_claims_draft()
+        done._components_replace()
+        sla._sla_record_response()
+        sla._sla_record_resolution()
+        for repair in done._service_using("planned").filtered("planned_service"):
             repair.contract_line_id._planned_repair_done(repair)
-        self._rating_request_send()
+        done._rating_request_send()
         return res
 
     def _compute_rating_last_value(self):
@@ -515,7 +519,7 @@ class RepairOrder(models.Model):
         ``stock.move._entitlement_exclusion``) keep their full price, even
         when the rest of the repair is under warranty."""
         to_reprice = self.env["sale.order.line"]
-        for repair in self.filtered("sale_order_id"):
+        for repair in self._service_using("entitlements").filtered("sale_order_id"):
             order = repair.sale_order_id
             if order.state not in ("draft", "sent"):
                 continue

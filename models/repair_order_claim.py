@@ -32,10 +32,11 @@ class RepairOrder(models.Model):
 
     @api.depends("lot_id", "schedule_date", "company_id", "state")
     def _compute_vendor_warranty_layer_id(self):
+        layered = self._service_using("layers")
         for repair in self:
             repair.vendor_warranty_layer_id = (
                 repair._origin._vendor_claim_layer().with_env(self.env)
-                if repair._origin and repair.lot_id
+                if repair in layered and repair._origin and repair.lot_id
                 else False
             )
 

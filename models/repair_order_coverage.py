@@ -74,15 +74,18 @@ class RepairOrder(models.Model):
         entitlement = self._entitlement_terms()
 
         def layer():
+            if not self._service_using("layers"):
+                return None
             paying = self._warranty_layers_weighed()[0]
             return paying and (paying.parts_percent, paying.labor_percent)
 
         facts.update(
             rerepair=bool(self.rerepair_of_id),
-            campaign=bool(self.campaign_item_id),
+            campaign=bool(self.campaign_item_id and self._service_using("campaigns")),
             layer=layer,
             planned=bool(
                 self.planned_service
+                and self._service_using("planned")
                 and entitlement
                 and not entitlement.planned_use_terms
             ),
@@ -154,7 +157,7 @@ class RepairOrder(models.Model):
         """The explanation also names the parts the coverage leaves to the
         customer, and why, and the parts free under their part warranty."""
         res = super()._compute_entitlement_explanation()
-        for repair in self:
+        for repair in self._service_using("entitlements"):
             under_part_warranty = [
                 self.env._(
                     "%(product)s (until %(date)s)",
@@ -201,7 +204,9 @@ class RepairOrder(models.Model):
                 repair.entitlement_explanation = " · ".join(
                     [repair.entitlement_explanation, *pricing]
                 )
-        for repair in self.filtered("lot_id.warranty_layer_count"):
+        for repair in self._service_using("layers").filtered(
+            "lot_id.warranty_layer_count"
+        ):
             repair.entitlement_explanation = " · ".join(
                 filter(
                     None, [repair.entitlement_explanation, repair.warranty_layer_note]
@@ -302,9 +307,26 @@ class RepairOrder(models.Model):
     )
     def _compute_cost_preview(self):
         # The live consumptions of all the repairs in one query.
-        lives = self._entitlement_live_consumptions()
+        repairs = self._service_using("entitlements")
+        (self - repairs).update(
+            dict.fromkeys(
+                (
+                    "cost_parts_amount",
+                    "cost_parts_covered",
+                    "cost_labor_amount",
+                    "cost_labor_covered",
+                    "cost_overage_amount",
+                    "cost_untaxed_amount",
+                    "cost_tax_amount",
+                    "cost_customer_amount",
+                ),
+                0.0,
+            )
+            | {"cost_currency_id": False}
+        )
+        lives = repairs._entitlement_live_consumptions()
         Ledger = self.env["service.entitlement.consumption"]
-        for repair in self:
+        for repair in repairs:
             preview = repair._entitlement_cost_preview(lives.get(repair.id, Ledger))
             repair.cost_currency_id = preview["currency"]
             repair.cost_parts_amount = preview["parts"]
@@ -492,7 +514,7 @@ class RepairOrder(models.Model):
         """The labour hours recorded on the repair, at the labour product
         (Settings), on its new quotation: the customer's share showed them."""
         lines = []
-        for repair in self.filtered("sale_order_id"):
+        for repair in self._service_using("entitlements").filtered("sale_order_id"):
             product = repair.company_id.entitlement_labor_product_id
             if (
                 not product

@@ -48,9 +48,12 @@ class RepairOrder(models.Model):
         "company_id",
     )
     def _compute_warranty_layer(self):
+        layered = self._service_using("layers")
         for repair in self:
-            if not repair.lot_id.warranty_layer_count or (
-                repair._entitlement_plan().payer in ("rerepair", "campaign")
+            if (
+                repair not in layered
+                or not repair.lot_id.warranty_layer_count
+                or (repair._entitlement_plan().payer in ("rerepair", "campaign"))
             ):
                 repair.warranty_layer_id = False
                 repair.warranty_layer_note = False
@@ -63,7 +66,10 @@ class RepairOrder(models.Model):
         """The warranty without an entitlement that pays for the repair, or
         an empty recordset (another payer does, or nothing does)."""
         self.ensure_one()
-        if self._entitlement_plan().payer != "layer":
+        if (
+            not self.lot_id.warranty_layer_count
+            or self._entitlement_plan().payer != "layer"
+        ):
             return self.env["service.warranty.layer"]
         return self._warranty_layers_weighed()[0]
 

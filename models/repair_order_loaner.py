@@ -24,12 +24,23 @@ class RepairOrder(models.Model):
         help="The loaner the customer has while this repair is open: set when "
         "it is lent, cleared when it is back.",
     )
+    entitlement_use_loaners = fields.Boolean(
+        related="company_id.entitlement_use_loaners", string="Company Lends Loaners"
+    )
     loaner_due_date = fields.Date(
         related="loaner_loan_id.due_date", string="Loaner Due"
     )
 
     def action_loaner_lend(self):
         self.ensure_one()
+        if not self._service_using("loaners"):
+            raise UserError(
+                self.env._(
+                    "%(company)s does not lend loaners (Settings > Service > "
+                    "Features).",
+                    company=self.company_id.name,
+                )
+            )
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Lend a Loaner"),

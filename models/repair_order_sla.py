@@ -130,7 +130,11 @@ class RepairOrder(models.Model):
         """Deadlines count working hours from when the request came in, and
         move by the working hours the repair spent on hold (only the holds
         before the response move the response deadline)."""
+        using = self._service_using("sla")
         for repair in self:
+            if repair not in using:
+                repair.sla_response_deadline = repair.sla_resolution_deadline = False
+                continue
             response = repair._sla_target_hours("response_hours")
             resolution = repair._entitlement_terms().resolution_hours
             if not (response or resolution):

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 
 # Which warranty pays when several run: a supplier's first (it costs the
@@ -7,8 +7,50 @@ from odoo.exceptions import UserError, ValidationError
 WARRANTY_PRECEDENCE = "supplier, contract, extended, manufacturer, statutory, goodwill"
 
 
+# The features of the add-on a company may switch off (each a boolean
+# ``entitlement_use_<feature>``): off, it adds no step and no query to the
+# company's repairs; its records are kept.
+FEATURES = ("loaners", "campaigns", "layers", "planned", "sla")
+
+
 class ResCompany(models.Model):
     _inherit = "res.company"
+
+    entitlement_enabled = fields.Boolean(
+        string="Use Entitlements",
+        default=True,
+        help="Off: the company's repairs behave as in Odoo without the "
+        "add-on: no entitlement is looked for or used, none of the add-on's "
+        "steps runs. Entitlements, contracts and their ledger are kept.",
+    )
+    entitlement_use_loaners = fields.Boolean(
+        string="Loaners",
+        default=True,
+        help="Loan units to customers while their own is repaired.",
+    )
+    entitlement_use_campaigns = fields.Boolean(
+        string="Service Campaigns",
+        default=True,
+        help="Recalls and campaigns that pay for the repairs of a range of "
+        "serial numbers.",
+    )
+    entitlement_use_layers = fields.Boolean(
+        string="Warranty Layers and Claims",
+        default=True,
+        help="The serial numbers' several warranties (supplier, manufacturer, "
+        "legal guarantee), which of them pays, and the claims to suppliers.",
+    )
+    entitlement_use_planned = fields.Boolean(
+        string="Planned Service",
+        default=True,
+        help="Service contracts' planned visits, made as repairs ahead of their date.",
+    )
+    entitlement_use_sla = fields.Boolean(
+        string="Service Levels",
+        default=True,
+        help="Response and resolution deadlines of repairs, from their "
+        "entitlement's service levels.",
+    )
 
     entitlement_expiry_alert_days = fields.Integer(
         string="Entitlement Expiry Alert (days)",
@@ -115,6 +157,34 @@ class ResCompany(models.Model):
                         kinds=WARRANTY_PRECEDENCE,
                     )
                 )
+
+    def _service_uses(self, feature):
+        """Whether the company uses the add-on (``feature`` "entitlements")
+        or one of its optional features (see FEATURES)."""
+        self.ensure_one()
+        return feature in self._service_features(self.id)
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _service_features(self, company_id):
+        """The features company ``company_id`` uses, "entitlements" first:
+        cached, so that asking costs a repair no query (cleared when a
+        switch moves)."""
+        company = self.sudo().browse(company_id)
+        if not company.entitlement_enabled:
+            return frozenset()
+        return frozenset(
+            ["entitlements"]
+            + [name for name in FEATURES if company[f"entitlement_use_{name}"]]
+        )
+
+    def write(self, vals):
+        res = super().write(vals)
+        switches = {"entitlement_enabled"}
+        switches.update(f"entitlement_use_{name}" for name in FEATURES)
+        if switches & set(vals):
+            self.env.registry.clear_cache()
+        return res
 
     def _warranty_precedence(self):
         """The kinds of warranty, the one that pays first first."""

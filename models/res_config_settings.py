@@ -4,6 +4,24 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
+    entitlement_enabled = fields.Boolean(
+        related="company_id.entitlement_enabled", readonly=False
+    )
+    entitlement_use_loaners = fields.Boolean(
+        related="company_id.entitlement_use_loaners", readonly=False
+    )
+    entitlement_use_campaigns = fields.Boolean(
+        related="company_id.entitlement_use_campaigns", readonly=False
+    )
+    entitlement_use_layers = fields.Boolean(
+        related="company_id.entitlement_use_layers", readonly=False
+    )
+    entitlement_use_planned = fields.Boolean(
+        related="company_id.entitlement_use_planned", readonly=False
+    )
+    entitlement_use_sla = fields.Boolean(
+        related="company_id.entitlement_use_sla", readonly=False
+    )
     entitlement_expiry_alert_days = fields.Integer(
         related="company_id.entitlement_expiry_alert_days", readonly=False
     )

@@ -182,6 +182,14 @@ class ServiceCampaign(models.Model):
         at the same time."""
         self.ensure_one()
         self._check_groups("group_service_desk", "group_entitlement_manager")
+        if not self.company_id._service_uses("campaigns"):
+            raise UserError(
+                self.env._(
+                    "%(company)s does not use service campaigns (Settings > "
+                    "Service > Features).",
+                    company=self.company_id.name,
+                )
+            )
         self.env.cr.execute(
             SQL(
                 "SELECT id FROM service_campaign WHERE id = %s FOR NO KEY UPDATE",

@@ -87,7 +87,8 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         (see models/entitlement_flow.py): the ledger reads nothing else of
         the document."""
         self.ensure_one()
-        waiver = self._entitlement_waiver()
+        # Taking: the document holds no consumption in this cycle.
+        waiver = self._entitlement_waiver(self.env["service.entitlement.consumption"])
         override = None
         if entitlement.limit_policy == "block":
             decision = self._entitlement_override_decision()

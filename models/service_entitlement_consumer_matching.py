@@ -243,7 +243,8 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
 
     @api.depends(lambda self: self._entitlement_match_depends())
     def _compute_entitlement_eligible_ids(self):
-        for doc in self:
+        self.entitlement_eligible_ids = False
+        for doc in self._service_using("entitlements"):
             doc.entitlement_eligible_ids = doc._entitlement_ranked_eligible().with_env(
                 self.env
             )

@@ -241,13 +241,14 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
 
     def _entitlement_suspended(self, entitlement):
         """The suspension that stops the document from using ``entitlement``:
-        none once it is covered otherwise (goodwill, a re-repair)."""
-        if self._entitlement_waiver():
+        none once it is covered otherwise (goodwill, a re-repair).  Asked
+        of a document that holds no consumption."""
+        if self._entitlement_waiver(self.env["service.entitlement.consumption"]):
             return None
         return self._entitlement_suspension(entitlement)
 
     def _entitlement_waiver_code(self, live=None):
-        return self._entitlement_plan(live).waiver or False
+        return self._entitlement_plan(live, terms=False).waiver or False
 
     def _entitlement_goodwill_allowed(self):
         """Whether goodwill may still be granted (the document is not
@@ -269,12 +270,24 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         return self.entitlement_id.sudo()
 
     def _entitlement_bypassed(self):
-        """Context key ``service_entitlement_bypass``: documents behave as in
-        plain Odoo (data imports, benchmarks against plain Odoo).  Honoured for
-        administrators only: any client can send a context key."""
-        return bool(
-            self.env.context.get("service_entitlement_bypass")
-            and (self.env.su or self.env.user._is_system())
+        """Whether the documents behave as in plain Odoo: none of them is of
+        a company that uses entitlements (Settings), or the context key
+        ``service_entitlement_bypass`` says so (data imports, benchmarks
+        against plain Odoo).  The key is honoured for administrators only:
+        any client can send a context key."""
+        return not self._service_using("entitlements")
+
+    def _service_using(self, feature):
+        """The documents whose company uses ``feature``: "entitlements" (the
+        add-on) or one of its optional features (res_company.FEATURES)."""
+        if self.env.context.get("service_entitlement_bypass") and (
+            self.env.su or self.env.user._is_system()
+        ):
+            return self.browse()
+        return self.filtered(
+            lambda doc: (
+                doc._entitlement_get_company() or self.env.company
+            )._service_uses(feature)
         )
 
     @api.model_create_multi
@@ -302,15 +315,15 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         if moved:
             before = {doc.id: doc._entitlement_stage() for doc in self}
         res = super().write(vals)
-        if self._entitlement_bypassed():
+        docs = self._service_using("entitlements")
+        if not docs:
             return res
         match = set(vals) & set(self._entitlement_match_depends())
-        docs = self
         if not ("entitlement_id" in vals or match):
             # Only the state moved: documents whose consumption cannot be
             # due or undue because of it (confirmed -> under repair, or ->
             # done when the entitlement consumed on confirmation) need nothing.
-            docs = self.filtered(
+            docs = docs.filtered(
                 lambda d: moved and d._entitlement_stage_moves(before[d.id])
             )
             if not docs:

@@ -28,9 +28,11 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
     def _compute_entitlement_coverage(self):
         # The verdict alone: Under Warranty and the cost coverage follow it,
         # and need not pay for the explanation's formatting.
-        lives = self._entitlement_live_consumptions(include_open=False)
+        docs = self._service_using("entitlements")
+        (self - docs).entitlement_coverage = "none"
+        lives = docs._entitlement_live_consumptions(include_open=False)
         Ledger = self.env["service.entitlement.consumption"]
-        for doc in self:
+        for doc in docs:
             doc.entitlement_coverage = doc._entitlement_verdict(
                 lives.get(doc.id, Ledger), explain=False
             )[0]
@@ -44,9 +46,11 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         ]
     )
     def _compute_entitlement_explanation(self):
-        lives = self._entitlement_live_consumptions(include_open=False)
+        docs = self._service_using("entitlements")
+        (self - docs).entitlement_explanation = False
+        lives = docs._entitlement_live_consumptions(include_open=False)
         Ledger = self.env["service.entitlement.consumption"]
-        for doc in self:
+        for doc in docs:
             doc.entitlement_explanation = doc._entitlement_verdict(
                 lives.get(doc.id, Ledger)
             )[1]
@@ -136,9 +140,10 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
                     why=self._entitlement_explain_suspension(entitlement, *suspension),
                 )
             )
+        held = self.env["service.entitlement.consumption"]  # none: taking
         if (
             entitlement.allocation_type == "hours"
-            and not self._entitlement_waiver()
+            and not self._entitlement_waiver(held)
             and not float_compare(
                 self._entitlement_get_hours(), 0.0, precision_digits=2
             )
@@ -173,10 +178,10 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
             ),
             "goodwill": self.entitlement_decision == "goodwill",
             "suspended": lambda: bool(self._entitlement_suspension(entitlement)),
-            "parts_percent": entitlement.parts_coverage_percent,
-            "labor_percent": entitlement.labor_coverage_percent,
+            "parts_percent": lambda: entitlement.parts_coverage_percent,
+            "labor_percent": lambda: entitlement.labor_coverage_percent,
             "live": live and (live.quantity, live.overage_quantity, live.bill_overage),
-            "limit_policy": entitlement.limit_policy,
+            "limit_policy": lambda: entitlement.limit_policy,
             "need": lambda: self._entitlement_quantity(entitlement),
             "left": lambda: entitlement._remaining_for_channel(
                 self._entitlement_get_channel()
@@ -184,21 +189,22 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
             "override": self._entitlement_override_decision,
         }
 
-    def _entitlement_plan(self, live=None):
+    def _entitlement_plan(self, live=None, terms=True):
         """Who pays for the document and how (a :class:`payer.Plan`);
         ``live`` is its consumption of the current cycle (read if None,
-        an empty recordset for none)."""
+        an empty recordset for none); without ``terms``, see
+        :func:`payer.decide`."""
         self.ensure_one()
         if live is None:
             live = self._entitlement_live_consumptions(include_open=False).get(
                 self.id, self.env["service.entitlement.consumption"]
             )
-        return payer.decide(self._entitlement_payer_facts(live))
+        return payer.decide(self._entitlement_payer_facts(live), terms=terms)
 
     def _entitlement_waiver(self, live=None):
         """Why the document is covered without using its entitlement's terms:
         {waiver (a code of the ledger's ``waiver``), note, user}, or None."""
-        plan = self._entitlement_plan(live)
+        plan = self._entitlement_plan(live, terms=False)
         return plan.waiver and self._entitlement_waiver_details(plan)
 
     def _entitlement_waiver_details(self, plan):

@@ -21,6 +21,7 @@ from . import test_docs
 from . import test_edit_orders
 from . import test_entitlement_policy
 from . import test_external_api_example
+from . import test_feature_switches
 from . import test_flow_guard
 from . import test_fuzz
 from . import test_i18n
@@ -32,6 +33,7 @@ from . import test_mail_intake
 from . import test_matching_queries
 from . import test_migrations
 from . import test_odoo_flows
+from . import test_payer
 from . import test_performance
 from . import test_planned_service
 from . import test_portal

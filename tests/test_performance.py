@@ -144,3 +144,15 @@ class TestQueryCounts(RepairEntitlementCase):
             with self.subTest(entitlements=size):
                 self.assertLessEqual(sum(covered) - sum(plain), FLOW_OVERHEAD)
         self.assertEqual(overheads[0], overheads[1], "flat with the data")
+
+    def test_switched_off_costs_what_plain_odoo_costs(self):
+        """A company that does not use entitlements (Settings): its repairs
+        take exactly the queries of the flow with the add-on's hooks
+        bypassed, step by step."""
+        self._flow()
+        self._flow(plain=True)
+        plain = self._flow(plain=True)
+        self.env.company.entitlement_enabled = False
+        self._flow(expected=False)
+        self.assertEqual(self._flow(expected=False), plain)
+        self.assertEqual(self.warranty.used_terms, 1, "no terms used while off")

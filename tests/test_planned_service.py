@@ -98,6 +98,15 @@ class TestPlannedService(ServiceContractCase):
             self.env["service.entitlement.contract.line"]._cron_create_planned_repairs()
         self.assertEqual(len(self._planned()), 22)
 
+    def test_none_made_where_planned_service_is_off(self):
+        with freeze_time("2027-01-01"):
+            contract = self._contract()
+            contract.action_activate()
+        self.env.company.entitlement_use_planned = False
+        self.assertFalse(self._run("2027-01-05"))
+        self.env.company.entitlement_use_planned = True
+        self.assertEqual(len(self._run("2027-01-05")), 2)
+
     def test_next_date_moves_when_done(self):
         with freeze_time("2027-01-01"):
             contract = self._contract(planned_next_on="done")
