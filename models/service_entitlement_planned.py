@@ -213,21 +213,17 @@ class ServiceEntitlementContractLine(models.Model):
         contract's days ahead), one per serial number and planned date, never
         twice: the lines are locked first, so that a second run at the same
         time (another manager, the daily job) waits, then finds them made."""
-        # Only the companies that use planned service (Settings).
-        companies = (
-            self.env["res.company"]
-            .sudo()
-            .search([])
-            .filtered(lambda company: company._service_uses("planned"))
-        )
         lines = self.sudo().search(
             [
-                ("entitlement_id.company_id", "in", companies.ids),
                 ("entitlement_id.state", "=", "active"),
                 ("service_period", ">", 0),
                 ("next_planned_date", "<=", date_to),
                 ("lot_id", "!=", False),
             ]
+        )
+        # Only in the companies that use planned service (Settings).
+        lines = lines.filtered(
+            lambda line: line.entitlement_id.company_id._service_uses("planned")
         )
         if not lines:
             return self.env["repair.order"]
