@@ -13,10 +13,13 @@ alternately in one process.  Without ``--peer-db``, the peer is the add-on's
 own database with its hooks bypassed (which keeps the cost of its stored
 fields on both sides); with it, that bypassed flow runs as a third side, in
 the same rotation: what the add-on's fields and overrides cost before any
-entitlement is matched or used.  Each step of a flow is committed, as a
-request is, so that what runs at commit (the chatter's tracking) and on the
-add-on's second connection (the terms taken under the entitlement's lock,
-the reservation settled after commit) is measured too.  Queries are counted
+entitlement is matched or used; and a fourth, the flow in a second company
+of the add-on's database that does not use entitlements (Settings): what a
+company that switched the add-on off pays for it being installed.  Each
+step of a flow is committed, as a request is, so that what runs at commit
+(the chatter's tracking) and on the add-on's second connection (the terms
+taken under the entitlement's lock, the reservation settled after commit)
+is measured too.  Queries are counted
 on every connection of the thread.  The flows run as the administrator in
 a request's context (language, time zone).  The last line is ``RESULT {json}``.
 """
@@ -112,21 +115,42 @@ def bulk_entitlements(env, count):
     env.invalidate_all()
 
 
-def one_flow(env, product, customer, index, plain):
-    """One repair's flow: (seconds, queries).  ``plain``: without the
-    add-on's work (its hooks bypassed, or a database without it)."""
+def switched_off_env(env):
+    """The administrator in a second company of the add-on's database, one
+    that does not use entitlements (Settings)."""
+    name = "Bench company without entitlements"
+    company = env["res.company"].search([("name", "=", name)], limit=1)
+    if not company:
+        company = env["res.company"].create(
+            {"name": name, "entitlement_enabled": False}
+        )
+    if not env["stock.warehouse"].search([("company_id", "=", company.id)]):
+        env["stock.warehouse"].create(
+            {"name": name, "code": "BOFF", "company_id": company.id}
+        )
+    env.user.company_ids |= company
+    return env(context=dict(env.context, allowed_company_ids=[company.id]))
+
+
+def one_flow(env, product, customer, index, mode):
+    """One repair's flow: (seconds, queries).  ``mode``: "addon", "plain"
+    (a database without the add-on, or its hooks bypassed), "bypassed" (the
+    add-on's hooks bypassed) or "off" (a company without entitlements)."""
     cr = env.cr
-    bypass = plain and "service.entitlement" in env
+    bypass = mode == "bypassed" or (mode == "plain" and "service.entitlement" in env)
     context = {"service_entitlement_bypass": True} if bypass else {}
     lot = env["stock.lot"].create(
         {
-            "name": f"BENCH-{plain}-{index}-{time.time_ns()}",
+            "name": f"BENCH-{mode}-{index}-{time.time_ns()}",
             "product_id": product.id,
         }
     )
-    env["stock.quant"]._update_available_quantity(
-        product, env.ref("stock.stock_location_stock"), 1.0, lot_id=lot
+    stock = (
+        env["stock.warehouse"]
+        .search([("company_id", "=", env.company.id)], limit=1)
+        .lot_stock_id
     )
+    env["stock.quant"]._update_available_quantity(product, stock, 1.0, lot_id=lot)
     cr.commit()
     flow_env = env(context=dict(env.context, **context))
     thread = threading.current_thread()
@@ -154,15 +178,16 @@ def one_flow(env, product, customer, index, plain):
     queries = thread.query_count - queries
     assert repair.state == "done"
     if "service.entitlement" in env:
-        assert bool(repair.entitlement_consumption_ids) != plain
+        assert bool(repair.entitlement_consumption_ids) == (mode == "addon")
     return seconds, queries
 
 
 def run_sides(sides, runs):
-    """``sides``: {name: (env, product, customer, plain)}: the add-on's flow
+    """``sides``: {name: (env, product, customer, mode)}: the add-on's flow
     ("addon"), the peer's ("plain") and, beside a peer database, the
     add-on's flow with its hooks bypassed ("bypassed": what the add-on's
-    fields and overrides cost before any entitlement is matched or used).
+    fields and overrides cost before any entitlement is matched or used)
+    and in a company without entitlements ("off").
     Returns {name: [(seconds, queries)]}."""
     names = list(sides)
     results = {name: [] for name in names}
@@ -171,8 +196,8 @@ def run_sides(sides, runs):
         # machine load.
         shift = index % len(names)
         for name in names[shift:] + names[:shift]:
-            env, product, customer, plain = sides[name]
-            measured = one_flow(env, product, customer, index, plain)
+            env, product, customer, mode = sides[name]
+            measured = one_flow(env, product, customer, index, mode)
             if index >= 2:  # two warm-up rounds
                 results[name].append(measured)
     return results
@@ -199,15 +224,17 @@ def main():
     with registry.cursor() as cr, (peer_registry or registry).cursor() as peer_cr:
         env = admin_env(odoo, cr)
         product, customer = setup(env)
-        sides = {"addon": (env, product, customer, False)}
+        sides = {"addon": (env, product, customer, "addon")}
         cr.commit()
         if peer_registry:
             peer_env = admin_env(odoo, peer_cr)
-            sides["plain"] = (peer_env, *setup_plain(peer_env), True)
+            sides["plain"] = (peer_env, *setup_plain(peer_env), "plain")
             peer_cr.commit()
-            sides["bypassed"] = (env, product, customer, True)
+            sides["bypassed"] = (env, product, customer, "bypassed")
+            sides["off"] = (switched_off_env(env), product, customer, "off")
+            cr.commit()
         else:
-            sides["plain"] = (env, product, customer, True)
+            sides["plain"] = (env, product, customer, "plain")
         for size in (10, args.entitlements + 10):
             if size > 10:
                 bulk_entitlements(env, args.entitlements)
@@ -233,6 +260,10 @@ def main():
                     bypassed_ms=round(ms["bypassed"], 1),
                     bypassed_queries=queries["bypassed"],
                     bypassed_ratio=round(ms["bypassed"] / ms["plain"], 3),
+                    off_ms=round(ms["off"], 1),
+                    off_queries=queries["off"],
+                    off_extra_queries=queries["off"] - queries["plain"],
+                    off_ratio=round(ms["off"] / ms["plain"], 3),
                 )
             rows.append(row)
     bypassed = all("bypassed_ms" in row for row in rows)
@@ -246,7 +277,17 @@ def main():
                 "plain queries",
                 "extra queries",
                 "time ratio",
-                *(("hooks bypassed ms", "its ratio") if bypassed else ()),
+                *(
+                    (
+                        "hooks bypassed ms",
+                        "its ratio",
+                        "switched off ms",
+                        "its ratio",
+                        "its extra queries",
+                    )
+                    if bypassed
+                    else ()
+                ),
             ),
             [
                 (
@@ -258,7 +299,13 @@ def main():
                     row["extra_queries"],
                     f"{row['time_ratio']:.2f}",
                     *(
-                        (f"{row['bypassed_ms']:.0f}", f"{row['bypassed_ratio']:.2f}")
+                        (
+                            f"{row['bypassed_ms']:.0f}",
+                            f"{row['bypassed_ratio']:.2f}",
+                            f"{row['off_ms']:.0f}",
+                            f"{row['off_ratio']:.2f}",
+                            row["off_extra_queries"],
+                        )
                         if bypassed
                         else ()
                     ),

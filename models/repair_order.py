@@ -174,10 +174,6 @@ class RepairOrder(models.Model):
             "done": {"confirm", "done"},
         }.get(self.state, set())
 
-    @api.model
-    def _entitlement_sync_depends(self):
-        return ["state"]
-
     def _entitlement_release_note(self):
         if self.state == "cancel":
             return self.env._("Repair cancelled")
@@ -396,23 +392,32 @@ class RepairOrder(models.Model):
             )
         ):
             repair._entitlement_check_usable(repair._entitlement_terms())
+        before = self._entitlement_stages()
         with flow_writes("repair.order", "state"):
             res = super()._action_repair_confirm()
+        self._entitlement_state_moved(before)
         self._service_using("sla")._sla_record_response()
         return res
 
     def action_repair_start(self):
+        # Under repair uses what Confirm took: nothing of the terms moves.
         with flow_writes("repair.order", "state"):
             return super().action_repair_start()
 
     def action_repair_cancel(self):
         self._service_using("sla").filtered("sla_hold_since")._sla_resume()
+        before = self._entitlement_stages()
         with flow_writes("repair.order", "state"):
-            return super().action_repair_cancel()
+            res = super().action_repair_cancel()
+        self._entitlement_state_moved(before)
+        return res
 
     def action_repair_cancel_draft(self):
+        before = self._entitlement_stages()
         with flow_writes("repair.order", "state"):
-            return super().action_repair_cancel_draft()
+            res = super().action_repair_cancel_draft()
+        self._entitlement_state_moved(before)
+        return res
 
     def action_repair_done(self):
         """Odoo's End Repair, then each of the add-on's steps on the repairs
@@ -421,8 +426,10 @@ class RepairOrder(models.Model):
         sla = self._service_using("sla")
         self._service_using("loaners")._loaner_check_returned()
         sla.filtered("sla_hold_since")._sla_resume()
+        before = self._entitlement_stages()
         with flow_writes("repair.order", "state"):
             res = super().action_repair_done()
+        self._entitlement_state_moved(before)
         done = self._service_using("entitlements").filtered(lambda r: r.state == "done")
         done.filtered(
             lambda r: r.entitlement_allocation_type == "hours"

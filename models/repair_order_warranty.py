@@ -4,7 +4,7 @@ from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_date
 
-from .ledger_guard import is_ledger_writer, ledger_writer
+from .ledger_guard import ledger_writer
 
 # How far back finished repairs count towards a repeat failure.
 REPEAT_FAILURE_MONTHS = 12
@@ -230,7 +230,7 @@ class RepairOrder(models.Model):
                 )
 
     def _rerepair_check_write(self, vals):
-        if is_ledger_writer() or "rerepair_of_id" not in vals:
+        if "rerepair_of_id" not in vals:
             return
         if any(
             repair.state != "draft"

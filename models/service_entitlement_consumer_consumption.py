@@ -73,8 +73,18 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
 
     def _compute_entitlement_consumption_ids(self):
         Ledger = self.env["service.entitlement.consumption"].sudo()
-        rows = Ledger.search(
-            [("res_model", "=", self._name), ("res_id", "in", self.ids)]
+        # New documents hold none; nor do those of a company without
+        # entitlements, unless made before it switched them off.
+        docs = self.filtered(
+            lambda doc: (
+                isinstance(doc.id, int)
+                and (doc.entitlement_id or doc._service_using("entitlements"))
+            )
+        )
+        rows = (
+            Ledger.search([("res_model", "=", self._name), ("res_id", "in", docs.ids)])
+            if docs
+            else Ledger
         )
         by_document = rows.grouped(lambda row: row.res_id)
         for doc in self:

@@ -1,7 +1,7 @@
 from odoo import api, models
 from odoo.tools import SQL
 
-from .ledger_guard import ledger_writer
+from .ledger_guard import flow_writes, ledger_writer
 from .service_entitlement_consumer_mixin import (
     CANDIDATE_FIELDS,
     MATCH_ALL,
@@ -279,5 +279,5 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
             best = doc._entitlement_ranked_eligible()[:1]
             if best != doc.entitlement_id:
                 # Chosen among the eligible ones: no need to check it again.
-                with ledger_writer():
+                with ledger_writer(), flow_writes(self._name, "entitlement_id"):
                     doc.entitlement_id = best.with_env(self.env)

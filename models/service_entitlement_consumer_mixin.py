@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from .ledger_guard import is_ledger_writer, ledger_writer
+from .ledger_guard import granted, ledger_writer
 
 COVERAGE_VERDICTS = [
     ("covered", "Covered"),
@@ -214,12 +214,6 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         """Whether the document may still change entitlement by itself."""
         return True
 
-    @api.model
-    def _entitlement_sync_depends(self):
-        """Fields (besides the matching ones) whose change may make a
-        consumption due or undue, such as the document's state."""
-        return []
-
     def _entitlement_release_note(self):
         """Note of the reversal when a consumption is no longer due."""
         return self.env._("No longer due")
@@ -293,57 +287,61 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         records = super().create(vals_list)
-        sync = set(self._entitlement_sync_depends())
         # An entitlement given by the caller (or by a ``default_`` key of the
         # context) must be eligible; the others were chosen by the compute.
         given = "default_entitlement_id" in self.env.context
         for record, vals in zip(records, vals_list, strict=True):
-            if (
-                (vals.get("entitlement_id") or given)
-                and record.entitlement_id
-                and not is_ledger_writer()
-            ):
+            if (vals.get("entitlement_id") or given) and record.entitlement_id:
                 record._entitlement_check_eligible()
-            if sync & set(vals):
-                record._entitlement_sync()
         return records
 
     def write(self, vals):
+        """A changed customer, item, date or fault reason may change which
+        entitlement covers the document, and whether it still does; its
+        state moves only through its actions, which call
+        ``_entitlement_state_moved`` themselves."""
         if "entitlement_id" in vals:
             self._entitlement_check_can_change(vals["entitlement_id"])
-        moved = set(vals) & set(self._entitlement_sync_depends())
-        if moved:
-            before = {doc.id: doc._entitlement_stage() for doc in self}
         res = super().write(vals)
+        match = set(vals) & set(self._entitlement_match_depends())
+        if not ("entitlement_id" in vals or match):
+            return res
         docs = self._service_using("entitlements")
         if not docs:
             return res
-        match = set(vals) & set(self._entitlement_match_depends())
-        if not ("entitlement_id" in vals or match):
-            # Only the state moved: documents whose consumption cannot be
-            # due or undue because of it (confirmed -> under repair, or ->
-            # done when the entitlement consumed on confirmation) need nothing.
-            docs = docs.filtered(
-                lambda d: moved and d._entitlement_stage_moves(before[d.id])
-            )
-            if not docs:
-                return res
-        # A document that was open holds no consumption (it gave it back on
-        # the way): no need to ask the ledger.
-        was_open = docs.filtered(lambda d: moved and before[d.id][0])
-        lives = (docs - was_open)._entitlement_live_consumptions(
-            include_open=bool(moved)
-        )
-        if vals.get("entitlement_id") and not is_ledger_writer():
+        lives = docs._entitlement_live_consumptions(include_open=False)
+        if vals.get("entitlement_id") and "entitlement_id" not in granted(self._name):
+            # Chosen by hand (rematching grants itself the best eligible).
             docs._entitlement_check_eligible(lives)
         elif "entitlement_id" not in vals:
-            # A document that changed, or became open again, looks for its
-            # best entitlement; one holding a consumption keeps its own.
+            # A document that changed looks for its best entitlement; one
+            # holding a consumption keeps its own.
             docs._entitlement_rematch(lives)
-            if match:
-                docs._entitlement_check_still_covered(lives)
+            docs._entitlement_check_still_covered(lives)
         self.env["service.entitlement.flow"]._sync(docs, lives)
         return res
+
+    def _entitlement_stages(self):
+        """{document id: its stage}, to give ``_entitlement_state_moved``
+        after an action moved the state."""
+        return {doc.id: doc._entitlement_stage() for doc in self}
+
+    def _entitlement_state_moved(self, before):
+        """The documents' action moved their state from the stages
+        ``before``: each whose consumption became due or undue takes or gives
+        back its terms (and one that became open looks for its best
+        entitlement again)."""
+        docs = self._service_using("entitlements").filtered(
+            lambda d: d._entitlement_stage_moves(before[d.id])
+        )
+        if not docs:
+            return
+        # A document that was open holds no consumption (it gave it back on
+        # the way): no need to ask the ledger.
+        was_open = docs.filtered(lambda d: before[d.id][0])
+        lives = (docs - was_open)._entitlement_live_consumptions()
+        docs._entitlement_rematch(lives)
+        self.env["service.entitlement.flow"]._sync(docs, lives)
 
     def _entitlement_stage(self):
         """What of the document's state matters to its consumption."""

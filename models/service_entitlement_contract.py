@@ -6,7 +6,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools.misc import format_date
 
 from .contract_periods import first_whole_month, grid_period
-from .ledger_guard import gain_loss_reason, is_ledger_writer, ledger_writer
+from .ledger_guard import flow_writes, gain_loss_reason, granted, ledger_writer
 
 # Invoice period -> (OCA contract recurrence, interval, months).
 INVOICE_PERIODS = {
@@ -249,7 +249,7 @@ class ServiceEntitlement(models.Model):
                         name=invoiced[0].display_name,
                     )
                 )
-        if LINE_COVERAGE_FIELDS & set(vals) and not is_ledger_writer():
+        if LINE_COVERAGE_FIELDS & set(vals) - granted(self._name):
             lined = self.filtered("contract_line_ids")
             if lined:
                 raise UserError(
@@ -421,7 +421,6 @@ class ServiceEntitlement(models.Model):
         the contract is open."""
         if not (
             self.env.su
-            or is_ledger_writer()
             or self.env.user.has_group("service_entitlement.group_entitlement_manager")
         ):
             raise UserError(
@@ -503,7 +502,9 @@ class ServiceEntitlement(models.Model):
             lots = in_force.lot_id
             products = in_force.filtered(lambda line: not line.lot_id).product_id
             if lots != rec.lot_ids or products != rec.product_ids:
-                with ledger_writer():
+                # Superuser: whoever changed a line (a manager, the contract
+                # run) moves the coverage it gives.
+                with flow_writes(self._name, *LINE_COVERAGE_FIELDS):
                     rec.sudo().write(
                         {
                             "lot_ids": [Command.set(lots.ids)],
