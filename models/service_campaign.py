@@ -5,6 +5,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from .ledger_guard import ledger_writer
+from .notify import notification
 from .roles import check_roles
 
 
@@ -221,15 +222,7 @@ class ServiceCampaign(models.Model):
             if repairs
             else self.env._("Every serial with an owner has its repair order.")
         )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "message": message,
-                "type": "success" if repairs else "info",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notification(message, "success" if repairs else "info")
 
     def action_notify_owners(self):
         """Tell each owner not told yet, by email, once."""
@@ -245,15 +238,7 @@ class ServiceCampaign(models.Model):
             )
         with ledger_writer():
             items.write({"notified_on": fields.Datetime.now()})
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "message": self.env._("%(count)s owners notified.", count=len(items)),
-                "type": "success",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notification(self.env._("%(count)s owners notified.", count=len(items)))
 
     def action_view_repairs(self):
         self.ensure_one()

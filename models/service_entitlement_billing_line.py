@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_date
 
 from .ledger_guard import ledger_writer
+from .notify import CLOSE, notification
 
 _logger = logging.getLogger(__name__)
 
@@ -548,19 +549,12 @@ class ServiceEntitlementBillingLine(models.Model):
             count=len(skipped),
             lines=described,
         )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._(
-                    "%(count)s invoice(s) created", count=len(invoices)
-                ),
-                "message": message,
-                "type": "warning",
-                "sticky": False,
-                "next": action if invoices else {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notification(
+            message,
+            "warning",
+            title=self.env._("%(count)s invoice(s) created", count=len(invoices)),
+            then=action if invoices else CLOSE,
+        )
 
     def action_cancel(self):
         self._check_billing_clerk()

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from .ledger_guard import granted, ledger_writer
+from .ledger_guard import granted
 
 COVERAGE_VERDICTS = [
     ("covered", "Covered"),
@@ -364,8 +364,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
     def _entitlement_write_technical(self, vals):
         """Set technical fields (cycle, warning, override decision): the
         add-on's code does it through here, nobody else can."""
-        with ledger_writer():
-            return self.sudo().write(vals)
+        return self._flow_write(vals)
 
     # ------------------------------------------------------------------
     # Actions

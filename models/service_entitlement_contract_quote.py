@@ -47,8 +47,7 @@ class ServiceEntitlement(models.Model):
             quotes = self.filtered(
                 lambda r: r.is_quote and r.state == "draft" and not r.quote_sent
             )
-            with ledger_writer():
-                quotes.sudo().write({"quote_sent": True})
+            quotes._flow_write({"quote_sent": True})
         return super().message_post(**kwargs)
 
     def action_quote_accept_without_signature(self):

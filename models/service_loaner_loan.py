@@ -267,8 +267,7 @@ class ServiceLoanerLoan(models.Model):
             )
         if not (reason or "").strip():
             raise UserError(self.env._("Say why the repair may finish without it."))
-        with ledger_writer():
-            self.sudo().write({"finish_reason": reason, "finish_user_id": self.env.uid})
+        self._flow_write({"finish_reason": reason, "finish_user_id": self.env.uid})
         for loan in self:
             loan.repair_id.message_post(
                 body=self.env._(

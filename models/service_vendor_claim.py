@@ -345,8 +345,7 @@ class ServiceVendorClaim(models.Model):
 
     def _mark_sent(self):
         self._check_groups(*SENDERS)
-        with ledger_writer():
-            self.sudo().write({"date_sent": fields.Date.context_today(self)})
+        self._flow_write({"date_sent": fields.Date.context_today(self)})
 
     def _decide(self, decision, amount=0.0, reason=None):
         """Record the vendor's answer: accepted for ``amount``, or rejected
@@ -367,16 +366,15 @@ class ServiceVendorClaim(models.Model):
                 )
             if decision == "rejected" and not (reason or "").strip():
                 raise UserError(self.env._("Say why the vendor rejected the claim."))
-        with ledger_writer():
-            self.sudo().write(
-                {
-                    "decision": decision,
-                    "decided_on": fields.Date.context_today(self),
-                    "decided_by_id": self.env.user.id,
-                    "accepted_amount": amount if decision == "accepted" else 0.0,
-                    "reject_reason": reason if decision == "rejected" else False,
-                }
-            )
+        self._flow_write(
+            {
+                "decision": decision,
+                "decided_on": fields.Date.context_today(self),
+                "decided_by_id": self.env.user.id,
+                "accepted_amount": amount if decision == "accepted" else 0.0,
+                "reject_reason": reason if decision == "rejected" else False,
+            }
+        )
 
     def _edit_draft(self, causal_part, note):
         """The desk's word on a draft claim: the part that caused the
@@ -397,10 +395,7 @@ class ServiceVendorClaim(models.Model):
                     repair=self.repair_id.name,
                 )
             )
-        with ledger_writer():
-            self.sudo().write(
-                {"causal_product_id": causal_part.id, "note": note or False}
-            )
+        self._flow_write({"causal_product_id": causal_part.id, "note": note or False})
 
     def action_discard(self):
         """A draft claim that should not go to the vendor."""
@@ -539,14 +534,13 @@ class ServiceVendorClaim(models.Model):
             repair,
             partner=self.vendor_id,
         )
-        with ledger_writer():
-            self.sudo().write(
-                {
-                    "unit_state": "at_vendor",
-                    "unit_out_picking_id": picking.id,
-                    "unit_hold_id": hold.id,
-                }
-            )
+        self._flow_write(
+            {
+                "unit_state": "at_vendor",
+                "unit_out_picking_id": picking.id,
+                "unit_hold_id": hold.id,
+            }
+        )
         self.sudo().message_post(
             body=self.env._(
                 "%(lot)s sent to the vendor by %(picking)s.",
@@ -582,14 +576,13 @@ class ServiceVendorClaim(models.Model):
                 partner=self.vendor_id,
             )
         )
-        with ledger_writer():
-            self.sudo().write(
-                {
-                    "unit_state": "returned",
-                    "unit_in_picking_id": picking.id,
-                    "replacement_lot_id": replacement and replacement.id,
-                }
-            )
+        self._flow_write(
+            {
+                "unit_state": "returned",
+                "unit_in_picking_id": picking.id,
+                "replacement_lot_id": replacement and replacement.id,
+            }
+        )
         if self.unit_hold_id and not self.unit_hold_id.date_end:
             repair._sla_resume()
         self.sudo().message_post(

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .notify import notification
+
 # Business Central's Blocked on a service item.
 SERVICE_BLOCKED = [
     ("none", "Not Blocked"),
@@ -169,15 +171,7 @@ class StockLot(models.Model):
             if added
             else self.env._("The components were already filled in.")
         )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "message": message,
-                "type": "success" if added else "info",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notification(message, "success" if added else "info")
 
     @api.depends(
         "loan_ids.state",

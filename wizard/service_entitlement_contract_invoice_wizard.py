@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools.misc import format_date
 
+from ..models.notify import notification
+
 
 class ServiceEntitlementContractInvoiceWizard(models.TransientModel):
     """Billing clerks invoice the periods of service contracts that are due
@@ -53,17 +55,14 @@ class ServiceEntitlementContractInvoiceWizard(models.TransientModel):
         )
         if not invoices:
             # Nothing due is an answer, not a failure: say so and stay put.
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "type": "info",
-                    "message": self.env._(
-                        "No service contract has a period to invoice by %(date)s.",
-                        date=format_date(self.env, self.date),
-                    ),
-                },
-            }
+            return notification(
+                self.env._(
+                    "No service contract has a period to invoice by %(date)s.",
+                    date=format_date(self.env, self.date),
+                ),
+                "info",
+                then=None,
+            )
         action = self.env["ir.actions.actions"]._for_xml_id(
             "account.action_move_out_invoice_type"
         )

@@ -4,6 +4,8 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
 
+from ..models.notify import notification
+
 
 class ServiceEntitlementPlannedWizard(models.TransientModel):
     """Entitlement managers make the planned repairs of service contracts due
@@ -30,17 +32,14 @@ class ServiceEntitlementPlannedWizard(models.TransientModel):
             self.date_to
         )
         if not repairs:
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "type": "info",
-                    "message": self.env._(
-                        "No planned service is due by %(date)s.",
-                        date=format_date(self.env, self.date_to),
-                    ),
-                },
-            }
+            return notification(
+                self.env._(
+                    "No planned service is due by %(date)s.",
+                    date=format_date(self.env, self.date_to),
+                ),
+                "info",
+                then=None,
+            )
         action = self.env["ir.actions.actions"]._for_xml_id(
             "service_entitlement.repair_order_action_planned"
         )

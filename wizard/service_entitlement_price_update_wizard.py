@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.misc import format_date
 
+from ..models.notify import CLOSE, notification
+
 
 class ServiceEntitlementPriceUpdateWizard(models.TransientModel):
     """Business Central's Update Contract Prices: a percentage applied to the
@@ -84,18 +86,13 @@ class ServiceEntitlementPriceUpdateWizard(models.TransientModel):
         for contract in contracts:
             contract._update_prices(self.percent)
         skipped = self.entitlement_ids - contracts
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._(
-                    "Prices of %(count)s contract(s) updated by %(percent)s%%; "
-                    "%(skipped)s not due.",
-                    count=len(contracts),
-                    percent=self.percent,
-                    skipped=len(skipped),
-                ),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notification(
+            self.env._(
+                "Prices of %(count)s contract(s) updated by %(percent)s%%; "
+                "%(skipped)s not due.",
+                count=len(contracts),
+                percent=self.percent,
+                skipped=len(skipped),
+            ),
+            then=CLOSE,
+        )
