@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
 
 from .notify import notification
 
@@ -35,6 +36,14 @@ class StockLot(models.Model):
         flow_only=True,
     )
     entitlement_count = fields.Integer(compute="_compute_entitlement_count")
+    service_under_warranty = fields.Boolean(
+        string="Under Warranty",
+        compute="_compute_service_under_warranty",
+        search="_search_service_under_warranty",
+        help="Today a repair of this serial number would be paid, in part or "
+        "in full, by a warranty: its warranty dates run, one of its warranty "
+        "layers runs and pays something, or an active entitlement names it.",
+    )
     last_repair_id = fields.Many2one(
         "repair.order",
         compute="_compute_repair_history",
@@ -131,6 +140,53 @@ class StockLot(models.Model):
         help="Manufacturing is installed and this serial's product has a "
         "bill of materials, or the serial was manufactured.",
     )
+
+    def _service_under_warranty_domain(self):
+        """The serial numbers a warranty pays for today, whoever gives it
+        (what a repair's plan would find before its fault is known)."""
+        today = fields.Date.context_today(self)
+        running = [("date_start", "<=", today), ("date_end", ">=", today)]
+        return expression.OR(
+            [
+                [("warranty_date_end", ">=", today)],
+                [
+                    (
+                        "warranty_layer_ids",
+                        "any",
+                        [
+                            *running,
+                            "|",
+                            ("parts_percent", ">", 0),
+                            ("labor_percent", ">", 0),
+                        ],
+                    )
+                ],
+                [("entitlement_ids", "any", [("state", "=", "active"), *running])],
+            ]
+        )
+
+    def _compute_service_under_warranty(self):
+        lots = self.filtered("id")
+        under = (
+            lots.search(
+                expression.AND(
+                    [[("id", "in", lots.ids)], self._service_under_warranty_domain()]
+                )
+            )
+            if lots
+            else lots
+        )
+        for lot in self:
+            lot.service_under_warranty = lot in under
+
+    def _search_service_under_warranty(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Search Under Warranty with yes or no."))
+        domain = self._service_under_warranty_domain()
+        if (operator == "=") == value:
+            return domain
+        # Not "!": a serial without warranty dates would be neither.
+        return [("id", "not in", self._search(domain))]
 
     @api.depends("warranty_layer_ids")
     def _compute_warranty_layer_count(self):

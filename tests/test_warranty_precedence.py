@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import ValidationError
 
 from odoo.addons.service_entitlement.models.ledger_guard import ledger_writer
@@ -47,6 +47,40 @@ class PrecedenceCase(RepairEntitlementCase):
 
 
 class TestWhichWarrantyPays(PrecedenceCase):
+    def test_under_warranty_filter_reads_every_warranty(self):
+        """The serial numbers' *Under Warranty* filter finds what a repair
+        would find paid today: warranty dates, a running warranty layer
+        that pays something (a supplier's, with no warranty dates), an
+        active entitlement naming the serial."""
+        Lot = self.env["stock.lot"]
+        bare, layered, named = (
+            self._create_lot(name, customer=self.customer)
+            for name in ("UW-BARE", "UW-LAYER", "UW-NAMED")
+        )
+        layer = self.Layer.create(
+            {
+                "lot_id": layered.id,
+                "kind": "manufacturer",
+                "supplier_id": self.contoso.id,
+                "start_basis": "receipt",
+                "date_start": self.today - relativedelta(months=1),
+                "date_end": self.today + relativedelta(months=1),
+                "labor_percent": 0.0,
+            }
+        )
+        self._active_entitlement(lot_ids=[Command.set(named.ids)], name="Named")
+        under = Lot.search([("service_under_warranty", "=", True)])
+        self.assertEqual(under & (bare | layered | named), layered | named)
+        self.assertIn(bare, Lot.search([("service_under_warranty", "=", False)]))
+        self.assertEqual(
+            [lot.service_under_warranty for lot in (bare, layered, named)],
+            [False, True, True],
+        )
+        layer.write({"parts_percent": 0.0})
+        self.assertNotIn(layered, Lot.search([("service_under_warranty", "=", True)]))
+        bare.warranty_date_end = self.today
+        self.assertIn(bare, Lot.search([("service_under_warranty", "=", True)]))
+
     def test_the_supplier_pays_first_no_terms_used(self):
         repair = self._create_repair(fault_reason_id=self.defect.id)
         self.assertEqual(repair.warranty_layer_id, self.supplier_layer)
