@@ -2,7 +2,7 @@
     "name": "Service Entitlements",
     "summary": "Warranties, service contracts and support plans consumed by "
     "repair orders, with overage billing",
-    "version": "18.0.1.11.0",
+    "version": "18.0.1.12.0",
     "category": "Services/Repair",
     "website": "https://github.com/service-entitlement/service_entitlement",
     "author": "Service Entitlement Contributors",
@@ -40,6 +40,7 @@
         "wizard/repair_order_hold_wizard_views.xml",
         "wizard/service_entitlement_price_update_wizard_views.xml",
         "wizard/service_entitlement_contract_invoice_wizard_views.xml",
+        "wizard/service_entitlement_contract_line_end_wizard_views.xml",
         "wizard/service_entitlement_accept_wizard_views.xml",
         "wizard/service_entitlement_planned_wizard_views.xml",
         "wizard/service_loaner_lend_wizard_views.xml",

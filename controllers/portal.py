@@ -71,6 +71,7 @@ class EntitlementPortal(CustomerPortal):
         values.update(
             {
                 "entitlements": entitlements,
+                # sudo: his loans' and items' serials and repairs, unreadable to him
                 "loans_sudo": loans.sudo(),
                 "campaign_items_sudo": campaign_items.sudo(),
                 "page_name": "entitlement",
@@ -122,6 +123,7 @@ class EntitlementPortal(CustomerPortal):
             )
         if code == "repair_ok":
             repair_id = kw.get("repair_id")
+            # sudo: the customer cannot read repairs; only his entitlement's is named
             repair = (
                 request.env["repair.order"]
                 .sudo()

@@ -25,6 +25,7 @@ class AccountMove(models.Model):
     @api.depends("invoice_line_ids.service_billing_line_id")
     def _compute_service_repair_ids(self):
         for move in self:
+            # sudo: an invoice's reader sees its repairs' names, not billing lines
             repairs = move.invoice_line_ids.service_billing_line_id.sudo().repair_id
             move.service_repair_ids = repairs.with_env(self.env)
             move.service_repair_count = len(repairs)

@@ -41,7 +41,23 @@ class Base(models.AbstractModel):
         the flow's, whoever's action recorded it: a desk clerk sending a
         claim may not write the claim's sent date himself)."""
         with ledger_writer():
+            # sudo: the fact is the flow's, whoever's action recorded it
             return self.sudo().write(vals)
+
+    @api.model
+    def _flow_create(self, vals_list):
+        """Create records only the flow makes (ledger rows, billing lines,
+        holds, claims), as the flow and as superuser, whoever's action made
+        them."""
+        with ledger_writer():
+            # sudo: the records are the flow's, whoever's action made them
+            return self.sudo().create(vals_list)
+
+    def _flow_unlink(self):
+        """Delete records only the flow may delete, as the flow."""
+        with ledger_writer():
+            # sudo: the records are the flow's, whoever's action deletes them
+            return self.sudo().unlink()
 
     def _valid_field_parameter(self, field, name):
         return name == "flow_only" or super()._valid_field_parameter(field, name)

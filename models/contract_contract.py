@@ -172,6 +172,7 @@ class ContractContract(models.Model):
                     self.env._("%(date)s is not a date.", date=date_ref)
                 ) from error
         day = date_ref or fields.Date.context_today(self)
+        # sudo: whether any service contract is due, whatever the caller may read
         if not self.env.su and self.sudo().search_count(
             expression.AND([SERVICE_CONTRACT, [("recurring_next_date", "<=", day)]]),
             limit=1,

@@ -200,6 +200,7 @@ class ContractLine(models.Model):
             start=format_date(env, start),
             end=format_date(env, end),
         )
+        # sudo: the line discount is billing's; an accountant running OCA's engine too
         line_discount = service_line.sudo().discount
         if values["annual_amount"] and line_discount:
             name = env._(

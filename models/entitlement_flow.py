@@ -3,9 +3,8 @@
 From the repair's Confirm button to its billing line::
 
     repair.order.action_validate -> _action_repair_confirm   models/repair_order.py
-      -> write({"state": ...}): the consumer mixin's write     ..._consumer_mixin.py
-         sees the stage move and asks this flow to sync
-      -> service.entitlement.flow._sync                        (this file)
+      -> _state_action: Odoo's action moves the state, then
+      -> service.entitlement.flow._moved                       (this file)
            _plan_sync  the steps, as plain values (Need, Step): the documents
                        are read once and checked before anything is written
            _run        the ledger gives back and takes         ..._consumption.py
@@ -59,6 +58,24 @@ class ServiceEntitlementFlow(models.AbstractModel):
     _description = "Entitlement Flow"
 
     @api.model
+    @api.model
+    def _moved(self, docs, before):
+        """The documents' action moved their state from the stages
+        ``before`` (``_entitlement_stages()``): each whose consumption
+        became due or undue takes or gives back its terms (and one that
+        became open looks for its best entitlement again)."""
+        docs = docs._service_using("entitlements").filtered(
+            lambda d: d._entitlement_stage_moves(before[d.id])
+        )
+        if not docs:
+            return []
+        # A document that was open holds no consumption (it gave it back on
+        # the way): no need to ask the ledger.
+        was_open = docs.filtered(lambda d: before[d.id][0])
+        lives = (docs - was_open)._entitlement_live_consumptions()
+        docs._entitlement_rematch(lives)
+        return self._run(docs, self._plan_sync(docs, lives))
+
     def _sync(self, docs, lives):
         """Bring each document's consumption in line with what it is now
         (``lives``: their live rows): what the documents' write calls."""
@@ -151,6 +168,7 @@ class ServiceEntitlementFlow(models.AbstractModel):
     def _run(self, docs, steps):
         """Execute ``steps`` for ``docs``: the ledger, billing, then the
         documents.  Returns the ledger rows written."""
+        # sudo: the ledger is the flow's; whoever's action moves the document writes it
         Ledger = self.env["service.entitlement.consumption"].sudo()
         if not steps:
             return Ledger

@@ -1,4 +1,5 @@
-"""The little notification an action returns when it has done its work."""
+"""What an action returns: the little notification when it has done its
+work, or the dialog that asks what it needs first."""
 
 # Reload the view the action was started from, so its counters follow.
 RELOAD = {"type": "ir.actions.client", "tag": "soft_reload"}
@@ -19,4 +20,17 @@ def notification(message, kind="success", title=None, then="reload"):
         "type": "ir.actions.client",
         "tag": "display_notification",
         "params": params,
+    }
+
+
+def dialog(res_model, name, **context):
+    """The action opening a new record of the wizard ``res_model`` in a
+    dialog titled ``name``, with ``context`` (its ``default_*`` values)."""
+    return {
+        "type": "ir.actions.act_window",
+        "name": name,
+        "res_model": res_model,
+        "view_mode": "form",
+        "target": "new",
+        "context": context,
     }

@@ -1,9 +1,12 @@
+from contextlib import contextmanager
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
 
 from . import payer
 from .ledger_guard import flow_writes, ledger_writer
+from .notify import dialog
 from .service_entitlement_channel_limit import CHANNELS
 
 # Made by the flow (planned service, a campaign's repair) or finished (with
@@ -392,12 +395,20 @@ class RepairOrder(models.Model):
             )
         ):
             repair._entitlement_check_usable(repair._entitlement_terms())
-        before = self._entitlement_stages()
-        with flow_writes("repair.order", "state"):
+        with self._state_action():
             res = super()._action_repair_confirm()
-        self._entitlement_state_moved(before)
         self._service_using("sla")._sla_record_response()
         return res
+
+    @contextmanager
+    def _state_action(self):
+        """Odoo's action inside moves the repairs' state (which only the
+        flow writes); then the flow takes or gives back what their new
+        stages make due."""
+        before = self._entitlement_stages()
+        with flow_writes("repair.order", "state"):
+            yield
+        self.env["service.entitlement.flow"]._moved(self, before)
 
     def action_repair_start(self):
         # Under repair uses what Confirm took: nothing of the terms moves.
@@ -406,18 +417,12 @@ class RepairOrder(models.Model):
 
     def action_repair_cancel(self):
         self._service_using("sla").filtered("sla_hold_since")._sla_resume()
-        before = self._entitlement_stages()
-        with flow_writes("repair.order", "state"):
-            res = super().action_repair_cancel()
-        self._entitlement_state_moved(before)
-        return res
+        with self._state_action():
+            return super().action_repair_cancel()
 
     def action_repair_cancel_draft(self):
-        before = self._entitlement_stages()
-        with flow_writes("repair.order", "state"):
-            res = super().action_repair_cancel_draft()
-        self._entitlement_state_moved(before)
-        return res
+        with self._state_action():
+            return super().action_repair_cancel_draft()
 
     def action_repair_done(self):
         """Odoo's End Repair, then each of the add-on's steps on the repairs
@@ -426,10 +431,8 @@ class RepairOrder(models.Model):
         sla = self._service_using("sla")
         self._service_using("loaners")._loaner_check_returned()
         sla.filtered("sla_hold_since")._sla_resume()
-        before = self._entitlement_stages()
-        with flow_writes("repair.order", "state"):
+        with self._state_action():
             res = super().action_repair_done()
-        self._entitlement_state_moved(before)
         done = self._service_using("entitlements").filtered(lambda r: r.state == "done")
         done.filtered(
             lambda r: r.entitlement_allocation_type == "hours"
@@ -477,14 +480,11 @@ class RepairOrder(models.Model):
             raise UserError(
                 self.env._("Only entitlement managers can override a blocked repair.")
             )
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Override the Block"),
-            "res_model": "service.entitlement.override.wizard",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {"default_repair_id": self.id},
-        }
+        return dialog(
+            "service.entitlement.override.wizard",
+            self.env._("Override the Block"),
+            default_repair_id=self.id,
+        )
 
     def action_entitlement_override_confirm(self, reason=None):
         """Confirm despite a blocking entitlement (entitlement managers)."""

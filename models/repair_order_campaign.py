@@ -21,5 +21,6 @@ class RepairOrder(models.Model):
     def _campaign_explain(self):
         return self.env._(
             "Service campaign %(campaign)s: covered in full, no terms used",
+            # sudo: the campaign is named whatever the reader may read of it
             campaign=self.campaign_item_id.sudo().campaign_id.name,
         )

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .notify import dialog
 from .roles import check_roles
 
 
@@ -41,6 +42,7 @@ class RepairOrder(models.Model):
             )
 
     def _compute_vendor_claim_count(self):
+        # sudo: whoever reads the repair sees its claims counted (and the unit's)
         claims = (
             self.env["service.vendor.claim"]
             .sudo()
@@ -65,6 +67,7 @@ class RepairOrder(models.Model):
         if paying.supplier_id:
             return paying
         day = self._entitlement_get_date()
+        # sudo: every supplier warranty of the serial counts, whatever the asker reads
         return (
             self.lot_id.sudo()
             .warranty_layer_ids.filtered(
@@ -145,15 +148,11 @@ class RepairOrder(models.Model):
             raise UserError(
                 self.env._("%(repair)s has no unit at a vendor.", repair=self.name)
             )
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Back from the Vendor"),
-            "res_model": "service.vendor.unit.return.wizard",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {"default_claim_id": self.vendor_unit_claim_id.id},
-        }
+        return dialog(
+            "service.vendor.unit.return.wizard",
+            self.env._("Back from the Vendor"),
+            default_claim_id=self.vendor_unit_claim_id.id,
+        )
 
     def action_view_vendor_claims(self):
         self.ensure_one()

@@ -3,6 +3,7 @@ from odoo.exceptions import AccessError
 from odoo.tools import float_compare, float_is_zero, format_amount, format_date
 
 from . import payer
+from .notify import dialog
 
 
 class RepairOrder(models.Model):
@@ -96,6 +97,7 @@ class RepairOrder(models.Model):
         if not explain and plan.verdict == "covered":
             return False
         if plan.payer == "rerepair":
+            # sudo: the redone repair is named whatever the reader may read of it
             redone = self.rerepair_of_id.sudo()
             return self.env._(
                 "Re-repair of %(repair)s, under its repair warranty until "
@@ -544,11 +546,8 @@ class RepairOrder(models.Model):
         self.ensure_one()
         if not self._entitlement_can_grant_goodwill():
             raise AccessError(self.env._("Only the service desk can grant goodwill."))
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Goodwill"),
-            "res_model": "service.entitlement.goodwill.wizard",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {"default_repair_id": self.id},
-        }
+        return dialog(
+            "service.entitlement.goodwill.wizard",
+            self.env._("Goodwill"),
+            default_repair_id=self.id,
+        )

@@ -91,6 +91,7 @@ class RepairOrder(models.Model):
             or self._entitlement_suspension(entitlement)
         ):
             entitlement = entitlement.browse()
+        # sudo: every layer of the serial is weighed, whatever the asker may read
         layers = lot.sudo().warranty_layer_ids.filtered(
             lambda layer: layer.company_id == self.company_id
         )
@@ -170,6 +171,7 @@ class RepairOrder(models.Model):
         rule says so (from the rule's day, once if it says once); logged on
         the serial number."""
         for repair in self.filtered(lambda r: r.state == "done"):
+            # sudo: whoever closes the repair extends the guarantee (layers: managers')
             layer = repair._warranty_layer_paying().sudo()
             rule = layer.rule_id
             day = repair._entitlement_get_date()
@@ -190,6 +192,7 @@ class RepairOrder(models.Model):
                         + rule.extension_months,
                     }
                 )
+            # sudo: logged on the serial whoever closes the repair, who may not write it
             repair.lot_id.sudo().message_post(
                 body=self.env._(
                     "%(repair)s repaired it under the legal guarantee: the "

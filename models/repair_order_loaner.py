@@ -4,6 +4,8 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
 
+from .notify import dialog
+
 
 class RepairOrder(models.Model):
     """Loaners: a repair lends one at a time, and does not finish while it
@@ -41,14 +43,11 @@ class RepairOrder(models.Model):
                     company=self.company_id.name,
                 )
             )
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Lend a Loaner"),
-            "res_model": "service.loaner.lend.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_repair_id": self.id},
-        }
+        return dialog(
+            "service.loaner.lend.wizard",
+            self.env._("Lend a Loaner"),
+            default_repair_id=self.id,
+        )
 
     def action_loaner_receive(self):
         self.loaner_loan_id._receive()
@@ -56,14 +55,11 @@ class RepairOrder(models.Model):
 
     def action_loaner_allow_finish(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Finish Without the Loaner"),
-            "res_model": "service.loaner.finish.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_repair_id": self.id},
-        }
+        return dialog(
+            "service.loaner.finish.wizard",
+            self.env._("Finish Without the Loaner"),
+            default_repair_id=self.id,
+        )
 
     def _loaner_default_due_date(self):
         """The repair's resolution deadline (or its scheduled date) plus the
@@ -80,6 +76,7 @@ class RepairOrder(models.Model):
         """A repair does not finish while its loaner is out, unless a manager
         said why it may."""
         for repair in self:
+            # sudo: a loaner out stops the finish, whatever the closer may read of loans
             loan = repair.loaner_loan_id.sudo()
             if loan and not loan.finish_reason:
                 raise UserError(

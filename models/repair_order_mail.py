@@ -28,6 +28,7 @@ class RepairOrder(models.Model):
     def _lot_from_email(self, author, msg_dict):
         text = f"{msg_dict.get('subject') or ''} {msg_dict.get('body') or ''}"
         customer = author.commercial_partner_id
+        # sudo: a request by email finds the customer's serials, whoever processes it
         lots = (
             self.env["stock.lot"]
             .sudo()

@@ -26,6 +26,7 @@ class RepairOrder(models.Model):
         )
         if not covered:
             raise UserError(self.env._("Choose one of the covered serial numbers."))
+        # sudo: the portal customer asks for a repair; he cannot create repair orders
         repair = (
             self.sudo()
             .with_company(entitlement.company_id)

@@ -55,6 +55,7 @@ class RepairOrder(models.Model):
                 and r.company_id.entitlement_rating_request
                 and r.partner_id.commercial_partner_id
                 != r.company_id.partner_id.commercial_partner_id
+                # sudo: asked once: any rating of the repair counts, whoever closes it
                 and not r.sudo().rating_ids
             )
         )
@@ -71,6 +72,7 @@ class RepairOrder(models.Model):
             return
         for repair in repairs:
             with ledger_writer():
+                # sudo: whoever closes the repair, the request and rating are the flow's
                 repair.sudo().rating_send_request(
                     template, lang=repair.partner_id.lang, force_send=False
                 )
@@ -78,16 +80,16 @@ class RepairOrder(models.Model):
     def _rating_follow_up(self, rating):
         """An unhappy customer gets a call back: an activity for the
         entitlement's responsible, else the repair's, else the manager of
-        the service desk."""
+        the service desk.  Called as superuser, by ``rating_apply`` only."""
         self.ensure_one()
         if rating.rating_text not in LOW_RATINGS:
             return
         user = (
-            self.entitlement_id.sudo().user_id
+            self.entitlement_id.user_id
             or self.user_id
             or self.env.ref("base.user_admin", raise_if_not_found=False)
         )
-        self.sudo().activity_schedule(
+        self.activity_schedule(
             "mail.mail_activity_data_todo",
             user_id=user.id,
             summary=self.env._(
@@ -112,6 +114,7 @@ class ServiceEntitlement(models.Model):
     def _compute_repair_rating(self):
         groups = dict.fromkeys(self.ids, (0.0, 0))
         if self.ids:
+            # sudo: whoever reads the entitlement sees its rating (a managers' report)
             Report = self.env["service.repair.rating.report"].sudo()
             for entitlement, avg, count in Report._read_group(
                 [("entitlement_id", "in", self.ids)],

@@ -3,6 +3,7 @@ from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
 
 from .ledger_guard import ledger_writer
+from .notify import dialog
 
 
 class RepairOrder(models.Model):
@@ -40,14 +41,11 @@ class RepairOrder(models.Model):
 
     def action_replace_unit(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Replace the Unit"),
-            "res_model": "service.unit.replace.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_repair_id": self.id},
-        }
+        return dialog(
+            "service.unit.replace.wizard",
+            self.env._("Replace the Unit"),
+            default_repair_id=self.id,
+        )
 
     def _replace_unit(self, new):
         """``new`` replaces the repaired serial number: it becomes the
@@ -64,10 +62,12 @@ class RepairOrder(models.Model):
             raise UserError(
                 self.env._("Only technicians and entitlement managers replace units.")
             )
+        # sudo: the replacement moves the units' owner, warranty and defect as the flow
         old = self.lot_id.sudo()
         new = new.sudo()
         self._check_unit_replacement(old, new)
         day = fields.Date.context_today(self)
+        # sudo: the old unit's entitlements move on, which a technician cannot write
         entitlements = (
             self.env["service.entitlement"]
             .sudo()
@@ -92,6 +92,7 @@ class RepairOrder(models.Model):
                 }
             )
             old.write({"service_defective": True, "replaced_by_lot_id": new.id})
+            # sudo: replacement_lot_id is flow-only; the replacement records it
             self.sudo().replacement_lot_id = new
         message = self.env._(
             "%(old)s replaced by %(new)s on %(date)s (%(repair)s).",
@@ -149,6 +150,7 @@ class RepairOrder(models.Model):
             )
         # A unit already in service (the customer's other units) is not a
         # replacement: it would take over coverage it has of its own.
+        # sudo: any entitlement covering the new unit refuses it, whoever may read it
         covering = (
             self.env["service.entitlement"]
             .sudo()

@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from .ledger_guard import ledger_writer
+from .notify import dialog
 from .repair_order_hold import HOLD_REASONS
 
 
@@ -302,14 +303,11 @@ class RepairOrder(models.Model):
         """Open the wizard that asks why the repair waits."""
         self.ensure_one()
         self._sla_check_hold()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Put On Hold"),
-            "res_model": "repair.order.hold.wizard",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {"default_repair_id": self.id},
-        }
+        return dialog(
+            "repair.order.hold.wizard",
+            self.env._("Put On Hold"),
+            default_repair_id=self.id,
+        )
 
     def _sla_check_hold(self, on_hold=False):
         """Whether the user may put these repairs on hold or resume them,
@@ -347,6 +345,7 @@ class RepairOrder(models.Model):
             raise UserError(self.env._("Say what the repair is waiting for."))
         now = fields.Datetime.now()
         with ledger_writer():
+            # sudo: holds are the flow's; the desk or a technician pausing records one
             self.env["repair.order.hold"].sudo().create(
                 [
                     {
@@ -359,6 +358,7 @@ class RepairOrder(models.Model):
                     for repair in self
                 ]
             )
+            # sudo: sla_hold_since is flow-only; putting on hold stops the clocks
             self.sudo().write({"sla_hold_since": now})
         label = dict(
             self.env["repair.order.hold"]
@@ -393,9 +393,11 @@ class RepairOrder(models.Model):
 
     def _sla_resume(self):
         now = fields.Datetime.now()
+        # sudo: holds are the flow's; resuming ends the open ones, whoever resumes
         holds = self.sudo().hold_ids.filtered(lambda h: not h.date_end)
         with ledger_writer():
             holds.write({"date_end": now})
+            # sudo: the held hours are flow-only; resuming adds the hold's to them
             for repair in self.sudo():
                 mine = holds.filtered(lambda h, r=repair: h.repair_id == r)
                 before_response = mine.filtered(

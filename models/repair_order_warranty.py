@@ -144,6 +144,7 @@ class RepairOrder(models.Model):
             return matches
         earliest = min(dates.values())
         since = earliest - relativedelta(months=REPEAT_FAILURE_MONTHS)
+        # sudo: the serial's earlier repairs count, whatever the creator may read
         earlier = (
             Repair.sudo()
             .search_fetch(
@@ -193,6 +194,7 @@ class RepairOrder(models.Model):
     @api.constrains("rerepair_of_id")
     def _check_rerepair_of(self):
         for repair in self.filtered("rerepair_of_id"):
+            # sudo: the redone repair is checked whatever the writer may read of it
             redone = repair.rerepair_of_id.sudo()
             if redone == repair:
                 raise ValidationError(
@@ -283,12 +285,14 @@ class RepairOrder(models.Model):
 
     def _flag_repeat_failure(self, limit):
         self.ensure_one()
+        # sudo: whoever closes the repair flags the serial and asks a manager on it
         lot = self.lot_id.sudo()
         if lot.repeat_failure:
             return
         since = fields.Date.context_today(self) - relativedelta(
             months=REPEAT_FAILURE_MONTHS
         )
+        # sudo: every finished repair of the serial counts, whatever the closer reads
         count = self.sudo().search_count(
             [
                 ("lot_id", "=", lot.id),

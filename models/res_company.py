@@ -170,6 +170,7 @@ class ResCompany(models.Model):
         """The features company ``company_id`` uses, "entitlements" first:
         cached, so that asking costs a repair no query (cleared when a
         switch moves)."""
+        # sudo: the cached answer is shared by all users, so must not depend on who asks
         company = self.sudo().browse(company_id)
         if not company.entitlement_enabled:
             return frozenset()

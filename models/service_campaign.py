@@ -110,22 +110,18 @@ class ServiceCampaign(models.Model):
                     product=wrong[0].product_id.display_name,
                 )
             )
+        # sudo: every serial already in the campaign counts, whatever the manager reads
         new = lots - self.sudo().item_ids.lot_id
-        with ledger_writer():
-            items = (
-                self.env["service.campaign.item"]
-                .sudo()
-                .create(
-                    [
-                        {
-                            "campaign_id": self.id,
-                            "lot_id": lot.id,
-                            "partner_id": lot.customer_id.id,
-                        }
-                        for lot in new
-                    ]
-                )
-            )
+        items = self.env["service.campaign.item"]._flow_create(
+            [
+                {
+                    "campaign_id": self.id,
+                    "lot_id": lot.id,
+                    "partner_id": lot.customer_id.id,
+                }
+                for lot in new
+            ]
+        )
         if items:
             self.message_post(
                 body=self.env._("%(count)s serial numbers added.", count=len(items))
@@ -198,6 +194,7 @@ class ServiceCampaign(models.Model):
             )
         )
         self.invalidate_recordset(["item_ids"])
+        # sudo: every item and its repairs are checked, whatever the desk may read
         items = self.sudo().item_ids.filtered(
             lambda i: i.partner_id and not i.repair_ids
         )
@@ -229,10 +226,12 @@ class ServiceCampaign(models.Model):
         self.ensure_one()
         self._check_groups("group_service_desk", "group_entitlement_manager")
         template = self.env.ref("service_entitlement.mail_template_service_campaign")
+        # sudo: every owner not told yet is told, whatever items the desk may read
         items = self.sudo().item_ids.filtered(
             lambda i: i.partner_id and not i.notified_on
         )
         for item in items:
+            # sudo: the desk reads items only; sending logs the mail on the item
             template.sudo().send_mail(
                 item.id, email_layout_xmlid="mail.mail_notification_light"
             )

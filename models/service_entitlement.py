@@ -5,7 +5,6 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools.sql import create_index
 
 from . import entitlement_policy as policy
-from .ledger_guard import ledger_writer
 from .service_entitlement_reservation import TOUCHED
 
 # Fields that define what an entitlement grants.  Once the entitlement is no
@@ -284,8 +283,21 @@ class ServiceEntitlement(models.Model):
         help="Alert the customer's salesperson when the remaining terms fall to "
         "this share of the total.",
     )
-    expiry_alert_sent = fields.Boolean(copy=False, readonly=True, flow_only=True)
-    threshold_alert_sent = fields.Boolean(copy=False, readonly=True, flow_only=True)
+    # Set by the alerts' job; new dates or terms call for the alerts again.
+    expiry_alert_sent = fields.Boolean(
+        compute="_compute_expiry_alert_sent",
+        store=True,
+        readonly=True,
+        copy=False,
+        flow_only=True,
+    )
+    threshold_alert_sent = fields.Boolean(
+        compute="_compute_threshold_alert_sent",
+        store=True,
+        readonly=True,
+        copy=False,
+        flow_only=True,
+    )
     previous_id = fields.Many2one(
         "service.entitlement",
         string="Renewal Of",
@@ -527,21 +539,20 @@ class ServiceEntitlement(models.Model):
         self._check_can_write(vals)
         self._normalize_partner(vals)
         self._touched_in_transaction()
-        res = super().write(vals)
-        # New terms or dates may call for the alerts again.
-        with ledger_writer():
-            if "date_end" in vals:
-                self.filtered("expiry_alert_sent").expiry_alert_sent = False
-            if {"total_terms", "alert_threshold_percent"} & set(vals):
-                self.filtered(
-                    lambda r: (
-                        r.threshold_alert_sent
-                        and not policy.terms_low(
-                            r.remaining_percent, r.alert_threshold_percent
-                        )
-                    )
-                ).threshold_alert_sent = False
-        return res
+        return super().write(vals)
+
+    @api.depends("date_end")
+    def _compute_expiry_alert_sent(self):
+        """A new end date calls for the expiry alert again."""
+        self.expiry_alert_sent = False
+
+    @api.depends("total_terms", "alert_threshold_percent")
+    def _compute_threshold_alert_sent(self):
+        """New terms or a new threshold call for the low-terms alert again
+        once the terms are no longer low; while they are, it was sent."""
+        for rec in self:
+            if not policy.terms_low(rec.remaining_percent, rec.alert_threshold_percent):
+                rec.threshold_alert_sent = False
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):
@@ -593,6 +604,7 @@ class ServiceEntitlement(models.Model):
         change what they cover, widen it even: refused, never cascaded."""
         for Model in (self, self.env["service.entitlement.template"]):
             found = (
+                # sudo: an entitlement the user may not read counts as well
                 Model.sudo()
                 .with_context(active_test=False)
                 .search([(fname, "in", records.ids)], limit=1)

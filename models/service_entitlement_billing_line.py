@@ -227,6 +227,7 @@ class ServiceEntitlementBillingLine(models.Model):
             self._create_from_consumptions(rows)
             reversed_lines = (
                 rows.filtered(lambda r: r.kind == "reversal")
+                # sudo: who gives back a repair's terms (a technician) reads no billing
                 .reversed_id.sudo()
                 .billing_line_ids
             )
@@ -248,11 +249,11 @@ class ServiceEntitlementBillingLine(models.Model):
         ]
         if not vals_list:
             return self
-        with ledger_writer():
-            return self.sudo().create(vals_list)
+        return self._flow_create(vals_list)
 
     @api.model
     def _prepare_from_consumption(self, consumption):
+        # sudo: a technician closing the repair bills an overage price he may not read
         entitlement = consumption.entitlement_id.sudo()
         partner = entitlement.partner_id
         company = entitlement.company_id
@@ -308,6 +309,7 @@ class ServiceEntitlementBillingLine(models.Model):
 
     @api.model
     def _overage_description(self, consumption):
+        # sudo: the line names the entitlement, whoever's action bills the overage
         entitlement = consumption.entitlement_id.sudo()
         repair = consumption.repair_id
         parts = [
@@ -349,8 +351,7 @@ class ServiceEntitlementBillingLine(models.Model):
                 }
             )
             vals_list.append(vals)
-        with ledger_writer():
-            return self.sudo().create(vals_list)
+        return self._flow_create(vals_list)
 
     # ------------------------------------------------------------------
     # Invoicing
@@ -567,8 +568,7 @@ class ServiceEntitlementBillingLine(models.Model):
                     count=len(invoiced),
                 )
             )
-        with ledger_writer():
-            self.sudo().is_cancelled = True
+        self._flow_write({"is_cancelled": True})
         return True
 
     def action_view_invoice(self):
@@ -590,10 +590,12 @@ class ServiceEntitlementBillingLine(models.Model):
             modules.module.current_test
             or getattr(threading.current_thread(), "testing", False)
         )
+        # sudo: the daily job invoices the lines of every company and customer
         groups = self.sudo()._read_group(
             [("state", "=", "to_invoice")], ["company_id", "partner_id"]
         )
         for company, partner in groups:
+            # sudo: the daily job invoices them all, whoever runs it
             lines = (
                 self.with_company(company)
                 .sudo()
@@ -638,6 +640,7 @@ class ServiceEntitlementBillingLine(models.Model):
         for line in self:
             line.message_post(body=message)
         first = self.sorted("id")[:1]
+        # sudo: the billing clerks to tell are found whoever's run failed
         clerks = (
             self.env.ref("service_entitlement.group_billing_clerk")
             .sudo()

@@ -33,6 +33,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         }
         if not cycles:
             return {}
+        # sudo: the flow reads the document's live rows, whatever the user reads
         Ledger = self.env["service.entitlement.consumption"].sudo()
         # What the ledger already told this transaction (see
         # ServiceEntitlementConsumption._known_lives).
@@ -72,6 +73,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         return lives
 
     def _compute_entitlement_consumption_ids(self):
+        # sudo: the document's rows are found whatever the reader's rules; shown as his
         Ledger = self.env["service.entitlement.consumption"].sudo()
         # New documents hold none; nor do those of a company without
         # entitlements, unless made before it switched them off.

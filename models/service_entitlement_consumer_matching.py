@@ -43,6 +43,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         read in the match's statement (one round trip for both).  The value
         is None when no statement ran (no customer) or ``along`` is None."""
         self.ensure_one()
+        # sudo: all the customer's entitlements in the company are candidates, whoever
         Entitlement = self.env["service.entitlement"].sudo()
         partner = self._entitlement_get_partner()._origin
         if not partner:
@@ -60,6 +61,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
             SQL(
                 "%s = %s",
                 SQL.identifier(table, "partner_id"),
+                # sudo: the customer's company, whatever partners the asker may read
                 partner.sudo().commercial_partner_id.id,
             )
         )

@@ -45,11 +45,12 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
 
     A document model (``repair.order``, a helpdesk ticket, a field service
     order...) inherits this mixin and says what it consumes by overriding the
-    ``_entitlement_get_*`` hooks; it calls ``_entitlement_consume(trigger)``
-    when it is confirmed or done, ``_entitlement_release()`` when it is
-    cancelled or reset, and ``_entitlement_sync()`` after any other change
-    (fault reason, state written by other code), so that whatever the order of
-    edits a document holds one live consumption when one is due and none
+    ``_entitlement_get_*`` hooks.  Its actions that move its state keep
+    ``_entitlement_stages()`` from before and give them to the flow's
+    ``_moved`` after (``repair.order._state_action``); other code may call
+    ``_entitlement_consume(trigger)``, ``_entitlement_release()`` or
+    ``_entitlement_sync()``, so that whatever the order of edits a document
+    holds one live consumption when one is due and none
     otherwise.  The ledger (``service.entitlement.consumption``) owns the
     rules of consumption and takes the terms under the entitlement's lock, so
     that concurrent documents never take the same terms twice; the mixin
@@ -261,6 +262,7 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         the add-on's roles still confirms repairs, a technician sees no
         overage price, and what the entitlement grants is decided on all its
         terms: this is the one place the flow reads them as superuser."""
+        # sudo: the flow decides on all the terms, whatever the user may read
         return self.entitlement_id.sudo()
 
     def _entitlement_bypassed(self):
@@ -298,8 +300,8 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
     def write(self, vals):
         """A changed customer, item, date or fault reason may change which
         entitlement covers the document, and whether it still does; its
-        state moves only through its actions, which call
-        ``_entitlement_state_moved`` themselves."""
+        state moves only through its actions, which call the flow's
+        ``_moved`` themselves."""
         if "entitlement_id" in vals:
             self._entitlement_check_can_change(vals["entitlement_id"])
         res = super().write(vals)
@@ -322,26 +324,9 @@ class ServiceEntitlementConsumerMixin(models.AbstractModel):
         return res
 
     def _entitlement_stages(self):
-        """{document id: its stage}, to give ``_entitlement_state_moved``
-        after an action moved the state."""
+        """{document id: its stage}, to give the flow's ``_moved`` after an
+        action moved the state."""
         return {doc.id: doc._entitlement_stage() for doc in self}
-
-    def _entitlement_state_moved(self, before):
-        """The documents' action moved their state from the stages
-        ``before``: each whose consumption became due or undue takes or gives
-        back its terms (and one that became open looks for its best
-        entitlement again)."""
-        docs = self._service_using("entitlements").filtered(
-            lambda d: d._entitlement_stage_moves(before[d.id])
-        )
-        if not docs:
-            return
-        # A document that was open holds no consumption (it gave it back on
-        # the way): no need to ask the ledger.
-        was_open = docs.filtered(lambda d: before[d.id][0])
-        lives = (docs - was_open)._entitlement_live_consumptions()
-        docs._entitlement_rematch(lives)
-        self.env["service.entitlement.flow"]._sync(docs, lives)
 
     def _entitlement_stage(self):
         """What of the document's state matters to its consumption."""

@@ -251,6 +251,7 @@ class ServiceEntitlementConsumption(models.Model):
         # Every column is given: the stored related and computed fields would
         # otherwise cost an UPDATE of every row after the INSERT, and the
         # defaults a lookup per row.
+        # sudo: a row's company and customer are its entitlement's, whoever writes it
         entitlements = (
             self.env["service.entitlement"]
             .sudo()
@@ -299,6 +300,7 @@ class ServiceEntitlementConsumption(models.Model):
             if vals["res_model"]:
                 live = row.id if vals["kind"] == "consumption" else False
                 known[(vals["res_model"], vals["res_id"])] = (vals["cycle"], live)
+        # sudo: technicians read entitlements only; the alert posts, plans an activity
         alerts.sudo()._send_threshold_alert()
         return rows
 
@@ -336,6 +338,7 @@ class ServiceEntitlementConsumption(models.Model):
                 json.dumps(payload),
             )
         )
+        # sudo: the rows are the flow's, read back whoever's action wrote them
         rows = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
         cache = self.env.cache
         for name, kind in LEDGER_COLUMNS.items():
@@ -376,6 +379,7 @@ class ServiceEntitlementConsumption(models.Model):
         same terms twice, and never fail on each other.  Returns the ledger
         row, or raises when the policy blocks the document.  Everything it
         knows of the document is in ``need``."""
+        # sudo: whoever's document consumes, the terms and counters are the flow's
         entitlement = self.env["service.entitlement"].sudo().browse(need.entitlement_id)
         row_vals = {
             "channel": need.channel,
@@ -485,6 +489,7 @@ class ServiceEntitlementConsumption(models.Model):
     @api.model
     def _reverse(self, consumptions, note=False):
         """Give back live consumptions: one reversal row each."""
+        # sudo: whoever resets or cancels the document gives its terms back
         consumptions = consumptions.sudo()
         return self._write(
             [

@@ -157,6 +157,7 @@ class ServiceEntitlement(models.Model):
             dates = [
                 max(oca.recurring_next_date, line.date_start)
                 for line in rec.contract_line_ids
+                # sudo: OCA's lines are billing's; the desk and customers read the date
                 for oca in line.contract_line_id.sudo()
                 if oca.recurring_next_date and not oca.is_canceled
             ]
@@ -173,6 +174,7 @@ class ServiceEntitlement(models.Model):
             rec.next_invoice_amount = sum(
                 line._next_invoice_amount()
                 for line in rec.contract_line_ids
+                # sudo: OCA's lines read as for the next date, whoever views the amount
                 for oca in line.contract_line_id.sudo()
                 if oca.recurring_next_date
                 and max(oca.recurring_next_date, line.date_start)
@@ -195,6 +197,7 @@ class ServiceEntitlement(models.Model):
         self.contract_invoice_count = 0
         for rec in self.filtered("contract_id"):
             rec.contract_invoice_count = len(
+                # sudo: count every invoice of the contract, whatever the reader's rules
                 rec.contract_id.sudo()._get_related_invoices()
             )
 
@@ -346,6 +349,7 @@ class ServiceEntitlement(models.Model):
                     "date_start": date_start,
                 }
             )
+            # sudo: the renewal copies every line's prices, hidden from most readers
             for line in self.sudo().contract_line_ids
             if not line.date_end or line.date_end >= self.date_end
         ]
@@ -390,6 +394,7 @@ class ServiceEntitlement(models.Model):
 
     def action_view_contract_invoices(self):
         self.ensure_one()
+        # sudo: list every invoice of the contract, whatever the reader's rules
         invoices = self.contract_id.sudo()._get_related_invoices()
         action = self.env["ir.actions.actions"]._for_xml_id(
             "account.action_move_out_invoice_type"
@@ -407,6 +412,7 @@ class ServiceEntitlement(models.Model):
         number is blocked; read as superuser, since the customer asks too
         (whether the quote can be signed) and reads no serial numbers."""
         self.ensure_one()
+        # sudo: the customer asks too (can the quote be signed) and reads no serials
         return self.sudo().contract_line_ids.filtered(
             lambda line: (
                 line.lot_id.service_blocked != "none"
@@ -502,8 +508,7 @@ class ServiceEntitlement(models.Model):
             lots = in_force.lot_id
             products = in_force.filtered(lambda line: not line.lot_id).product_id
             if lots != rec.lot_ids or products != rec.product_ids:
-                # Superuser: whoever changed a line (a manager, the contract
-                # run) moves the coverage it gives.
+                # sudo: whoever changed a line (manager, contract run) moves coverage
                 with flow_writes(self._name, *LINE_COVERAGE_FIELDS):
                     rec.sudo().write(
                         {
@@ -525,6 +530,7 @@ class ServiceEntitlement(models.Model):
         if not new:
             return
         with ledger_writer():
+            # sudo: OCA's recurring lines are the flow's; adding a line makes its own
             recurring = (
                 self.env["contract.line"]
                 .sudo()
@@ -556,10 +562,12 @@ class ServiceEntitlement(models.Model):
                 and not r.contract_id
             )
         )
+        # sudo: OCA's contract is the flow's; activating a service contract makes it
         Contract = self.env["contract.contract"].sudo()
         for rec in to_create:
             with ledger_writer():
                 contract = Contract.create(rec._prepare_contract_vals())
+                # sudo: contract_id is flow-only; activation links the contract it made
                 rec.sudo().write({"contract_id": contract.id})
             rec._contract_follow_lines()
             rec.message_post(
@@ -613,6 +621,7 @@ class ServiceEntitlement(models.Model):
         (the clerks' run, the daily job) in batches that each commit (see
         ``contract.contract._service_invoice_run``)."""
         return (
+            # sudo: callers checked who invoices; OCA's engine writes what clerks read
             contracts.sudo()._service_invoice_run(date_ref, commit=commit).sudo(False)
         )
 
@@ -647,8 +656,7 @@ class ServiceEntitlement(models.Model):
                     "new_value": new,
                 }
             )
-        with ledger_writer():
-            self.env["service.entitlement.price.change"].sudo().create(changes)
+        self.env["service.entitlement.price.change"]._flow_create(changes)
         next_date = self.next_price_update_date + relativedelta(
             months=self.price_update_period
         )

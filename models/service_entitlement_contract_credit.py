@@ -31,6 +31,7 @@ class ServiceEntitlement(models.Model):
                     line._write_flow({"date_end": day})
             rec._contract_credit(lines, day)
             with ledger_writer():
+                # sudo: the OCA lines follow the contract, whoever cancels it
                 unstarted = (lines - started).contract_line_id.sudo()
                 unstarted.write({"is_canceled": True})
 
@@ -40,34 +41,11 @@ class ServiceEntitlement(models.Model):
         it): one per contract, made once per line."""
         self.ensure_one()
         lines = lines.filtered(lambda line: not line.credit_move_id)
-        credit_from = {
-            line: (
-                line.date_start
-                if (day and line.date_start > day) or not line.date_end
-                else line.date_end + relativedelta(days=1)
-            )
-            for line in lines
-        }
         if not lines:
             return self.env["account.move"]
-        invoiced = (
-            self.env["account.move.line"]
-            .sudo()
-            .search(
-                [
-                    ("contract_line_id", "in", lines.contract_line_id.ids),
-                    ("move_id.move_type", "=", "out_invoice"),
-                    ("parent_state", "!=", "cancel"),
-                    ("service_period_end", ">=", min(credit_from.values())),
-                ]
-            )
-        )
+        credit_from = {line: line._credit_from(line.date_end, day) for line in lines}
+        invoiced, credit_lines = self._contract_credit_values(credit_from)
         line_of = {line.contract_line_id: line for line in lines}
-        invoiced = invoiced.filtered(
-            lambda aml: (
-                aml.service_period_end >= credit_from[line_of[aml.contract_line_id]]
-            )
-        )
         draft = invoiced.filtered(lambda aml: aml.parent_state == "draft")
         if draft:
             line = line_of[draft[0].contract_line_id]
@@ -81,39 +59,28 @@ class ServiceEntitlement(models.Model):
                     date=format_date(self.env, credit_from[line]),
                 )
             )
-        credited = self._contract_credited(invoiced)
-        credit_lines = [
-            Command.create(vals)
-            for aml in invoiced
-            for vals in aml._service_credit_vals(
-                credit_from[line_of[aml.contract_line_id]],
-                already=credited.get(aml.id, 0.0),
-            )
-            if vals
-        ]
+        credit_lines = [Command.create(vals) for vals in credit_lines]
         credit = self.env["account.move"]
         if credit_lines:
             first = invoiced[0].move_id
-            with ledger_writer():
-                credit = (
-                    self.env["account.move"]
-                    .sudo()
-                    .with_company(self.company_id)
-                    .create(
-                        {
-                            "move_type": "out_refund",
-                            "partner_id": first.partner_id.id,
-                            "journal_id": first.journal_id.id,
-                            "currency_id": first.currency_id.id,
-                            "invoice_origin": self.code,
-                            "ref": self.env._(
-                                "%(code)s: service not used", code=self.code
-                            ),
-                            "invoice_user_id": first.invoice_user_id.id,
-                            "invoice_line_ids": credit_lines,
-                        }
-                    )
+            # The credit is the flow's, whoever ends the line (a manager
+            # writes no invoices).
+            credit = (
+                self.env["account.move"]
+                .with_company(self.company_id)
+                ._flow_create(
+                    {
+                        "move_type": "out_refund",
+                        "partner_id": first.partner_id.id,
+                        "journal_id": first.journal_id.id,
+                        "currency_id": first.currency_id.id,
+                        "invoice_origin": self.code,
+                        "ref": self.env._("%(code)s: service not used", code=self.code),
+                        "invoice_user_id": first.invoice_user_id.id,
+                        "invoice_line_ids": credit_lines,
+                    }
                 )
+            )
             self.message_post(
                 body=Markup(
                     self.env._("Credit note %(move)s made for the days not used.")
@@ -127,11 +94,46 @@ class ServiceEntitlement(models.Model):
                 )
         return credit
 
+    def _contract_credit_values(self, credit_from):
+        """(The contract invoice lines, the values of the credit note lines)
+        of what the invoices of the lines of ``credit_from`` ({line: first
+        day to credit}) cover from that day on."""
+        line_of = {line.contract_line_id: line for line in credit_from}
+        invoiced = (
+            # sudo: invoices are the clerk's; whoever ends the line, all count
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("contract_line_id", "in", [oca.id for oca in line_of]),
+                    ("move_id.move_type", "=", "out_invoice"),
+                    ("parent_state", "!=", "cancel"),
+                    ("service_period_end", ">=", min(credit_from.values())),
+                ]
+            )
+            .filtered(
+                lambda aml: (
+                    aml.service_period_end >= credit_from[line_of[aml.contract_line_id]]
+                )
+            )
+        )
+        credited = self._contract_credited(invoiced)
+        return invoiced, [
+            vals
+            for aml in invoiced
+            for vals in aml._service_credit_vals(
+                credit_from[line_of[aml.contract_line_id]],
+                already=credited.get(aml.id, 0.0),
+            )
+            if vals
+        ]
+
     def _contract_credited(self, invoiced):
         """``{invoice line id: amount}`` that credit notes made with Odoo's
         own button (reversals of their invoices) already gave back of each
         of the contract invoice lines ``invoiced``."""
         refunds = (
+            # sudo: credit notes are the clerk's; whoever ends the line, all count
             self.env["account.move.line"]
             .sudo()
             .search(
@@ -157,6 +159,7 @@ class ServiceEntitlement(models.Model):
     def _transfer_weight(self, lot):
         """A service contract weighs its serial numbers by their lines'
         annual amounts."""
+        # sudo: the weights are the lines' prices, whoever moves the serial
         lines = self.sudo().contract_line_ids.filtered("in_force")
         total = sum(lines.mapped("line_amount"))
         if not total:

@@ -126,6 +126,7 @@ class ServiceEntitlement(models.Model):
 
     @api.constrains("max_labour_unit_price")
     def _check_max_labour_unit_price(self):
+        # sudo: max_labour_unit_price is billing's; the check holds whoever writes
         for rec in self.sudo():
             if rec.max_labour_unit_price < 0:
                 raise ValidationError(
@@ -142,6 +143,7 @@ class ServiceEntitlement(models.Model):
         self.ensure_one()
         if self.entitlement_type != "service_contract":
             return self.env["service.entitlement.contract.discount"]
+        # sudo: discounts are billing's; a technician's repair is priced with them too
         discounts = self.sudo().contract_discount_ids.filtered(
             lambda d: d.discount_type == discount_type and d.starting_date <= day
         )
@@ -159,6 +161,7 @@ class ServiceEntitlement(models.Model):
     def _labour_price(self, price):
         """``price`` capped by the contract's maximum labour unit price."""
         self.ensure_one()
+        # sudo: the labour cap is billing's; a technician's repair is priced with it
         cap = self.sudo().max_labour_unit_price
         if self.entitlement_type == "service_contract" and cap and price > cap:
             return cap

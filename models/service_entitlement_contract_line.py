@@ -1,8 +1,12 @@
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.misc import format_date
 
 from .contract_periods import month_parts
-from .ledger_guard import ledger_writer
+from .ledger_guard import flow_writes, granted, ledger_writer
+from .notify import dialog
 
 # What a line's price is made of; only entitlement managers change them.
 PRICE_FIELDS = frozenset({"line_value", "discount"})
@@ -190,6 +194,7 @@ class ServiceEntitlementContractLine(models.Model):
 
     @api.constrains("line_value", "discount")
     def _check_price(self):
+        # sudo: the price fields are the billing clerk's; anyone's save checks them
         for line in self.sudo():
             if line.line_value < 0:
                 raise ValidationError(
@@ -299,20 +304,47 @@ class ServiceEntitlementContractLine(models.Model):
     def write(self, vals):
         self.check_access("write")
         contracts = self.entitlement_id
-        ending = self._ending(vals["date_end"]) if "date_end" in vals else self.browse()
         if set(vals) - FLOW_FIELDS - {"sequence", "name"}:
             contracts._check_contract_editable(self.env._("change lines"))
             self._check_not_credited(vals)
+        if "date_end" in vals and "date_end" not in granted(self._name):
+            self._check_end_not_invoiced(vals["date_end"])
         before = self._gain_loss_amounts()
         res = super().write(vals)
         contracts |= self.entitlement_id
+        contracts._contract_follow_lines(self)
+        self._gain_loss_changes(before, None if "date_end" in vals else "line_changed")
+        return res
+
+    def action_end(self):
+        """*End…*: the line's last day covered, with what it credits."""
+        self.ensure_one()
+        return dialog(
+            "service.entitlement.contract.line.end",
+            self.env._("End %(line)s", line=self.name),
+            default_line_id=self.id,
+        )
+
+    def _end(self, date_end):
+        """End the lines on ``date_end``, their last day covered: what their
+        prepaid invoices cover after it is credited, once, on one credit note
+        per contract."""
+        ending = self._ending(date_end)
+        with flow_writes(self._name, "date_end"):
+            self.write({"date_end": date_end})
         for contract in ending.entitlement_id:
             contract._contract_credit(
                 ending.filtered(lambda line, c=contract: line.entitlement_id == c)
             )
-        contracts._contract_follow_lines(self)
-        self._gain_loss_changes(before, None if "date_end" in vals else "line_changed")
-        return res
+
+    def _credit_from(self, date_end, day=None):
+        """The first day to credit of a line ending on ``date_end``: the day
+        after it, or its first day if it had not started by ``day`` (or
+        never ends)."""
+        self.ensure_one()
+        if (day and self.date_start > day) or not date_end:
+            return self.date_start
+        return max(self.date_start, date_end + relativedelta(days=1))
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_invoiced(self):
@@ -329,6 +361,7 @@ class ServiceEntitlementContractLine(models.Model):
 
     def unlink(self):
         contracts = self.entitlement_id
+        # sudo: the OCA recurring lines go with this line, whoever deletes it
         oca_lines = self.contract_line_id.sudo()
         before = self._gain_loss_amounts()
         for contract in contracts.filtered(lambda c: c._gain_loss_counts()):
@@ -351,6 +384,25 @@ class ServiceEntitlementContractLine(models.Model):
         return self.filtered(
             lambda line: new_end and (not line.date_end or new_end < line.date_end)
         )
+
+    def _check_end_not_invoiced(self, date_end):
+        """Ending a line before the last day it was invoiced for credits the
+        days after: that is *End…*, which shows the credit first."""
+        invoiced = self._ending(date_end).filtered(
+            lambda line: (
+                line.last_date_invoiced
+                and line.last_date_invoiced > fields.Date.to_date(date_end)
+            )
+        )
+        if invoiced:
+            raise UserError(
+                self.env._(
+                    "%(line)s has been invoiced until %(date)s: end it with "
+                    "End…, which credits the days after its new end.",
+                    line=invoiced[0].name,
+                    date=format_date(self.env, invoiced[0].last_date_invoiced),
+                )
+            )
 
     def _check_not_credited(self, vals):
         moved = self.filtered(
@@ -426,6 +478,7 @@ class ServiceEntitlementContractLine(models.Model):
                 else self.date_start
             ),
             "date_end": max(end, last_date_invoiced or end),
+            # sudo: the price is the billing clerk's; the schedule needs it
             "price_unit": self.sudo().line_amount * months / 12.0,
         }
 
@@ -441,6 +494,7 @@ class ServiceEntitlementContractLine(models.Model):
         start, end = self._invoice_span(first, last)
         if end < start:
             return None
+        # sudo: the invoice values read the prices, whoever runs the invoicing
         line = self.sudo()
         if contract.proration_method == "month_parts":
             return {
@@ -466,6 +520,7 @@ class ServiceEntitlementContractLine(models.Model):
     def _next_invoice_amount(self):
         """What the next invoice of this line will be, after discount."""
         self.ensure_one()
+        # sudo: the OCA recurring line is the billing clerk's; its date is shown
         oca = self.contract_line_id.sudo()
         if not oca.recurring_next_date or oca.is_canceled:
             return 0.0

@@ -127,6 +127,7 @@ class ServiceEntitlement(models.Model):
             )
         if not (name and signature):
             raise UserError(self.env._("Sign with your name and signature."))
+        # sudo: the customer signs; the signature and the activation are the flow's
         contract = self.sudo()
         with ledger_writer():
             contract.write(

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .ledger_guard import current_reason, ledger_writer
+from .ledger_guard import current_reason
 
 GAIN_LOSS_REASONS = [
     ("signed", "Contract signed"),
@@ -88,6 +88,7 @@ class ServiceEntitlement(models.Model):
     @api.depends("gain_loss_ids.amount")
     def _compute_gain_loss_total(self):
         for rec in self:
+            # sudo: the total sums every entry of the contract, whoever computes it
             rec.gain_loss_total = sum(rec.sudo().gain_loss_ids.mapped("amount"))
 
     def _gain_loss_log(self, entries):
@@ -112,8 +113,7 @@ class ServiceEntitlement(models.Model):
             if not self.currency_id.is_zero(amount)
         ]
         if vals_list:
-            with ledger_writer():
-                self.env["service.entitlement.gain.loss"].sudo().create(vals_list)
+            self.env["service.entitlement.gain.loss"]._flow_create(vals_list)
 
     def _gain_loss_signed(self):
         """Activation: the contract gains the annual amount of its lines."""
@@ -150,6 +150,7 @@ class ServiceEntitlementContractLine(models.Model):
             line: (
                 0.0
                 if line.date_end and line.date_end < line.entitlement_id.date_end
+                # sudo: line_amount is billing's; a customer signing a quote logs it too
                 else line.sudo().line_amount
             )
             for line in self

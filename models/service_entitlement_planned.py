@@ -6,8 +6,6 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools.misc import format_date
 
-from .ledger_guard import ledger_writer
-
 SERVICE_PERIOD_UNITS = [("weeks", "Weeks"), ("months", "Months")]
 PLANNED_NEXT_ON = [
     ("created", "When the repair is made"),
@@ -89,6 +87,7 @@ class ServiceEntitlement(models.Model):
             and day
         ):
             return None
+        # sudo: the verdict reads every line of the contract, whoever asks
         for line in self.sudo().contract_line_ids:
             if line.lot_id != lot or not line.service_period:
                 continue
@@ -184,6 +183,7 @@ class ServiceEntitlementContractLine(models.Model):
         self.ensure_one()
         dates = [
             repair.planned_date
+            # sudo: every planned repair of the line counts, whatever the asker reads
             for repair in self.sudo().planned_repair_ids
             if repair.planned_service and repair.state not in ("done", "cancel")
         ]
@@ -213,6 +213,7 @@ class ServiceEntitlementContractLine(models.Model):
         contract's days ahead), one per serial number and planned date, never
         twice: the lines are locked first, so that a second run at the same
         time (another manager, the daily job) waits, then finds them made."""
+        # sudo: a run (a manager's or the daily job's) makes all planned repairs due
         lines = self.sudo().search(
             [
                 ("entitlement_id.state", "=", "active"),
@@ -234,6 +235,7 @@ class ServiceEntitlementContractLine(models.Model):
             log_exceptions=False,
         )
         lines.invalidate_recordset()
+        # sudo: the planned repairs already made count, whoever made them
         Repair = self.env["repair.order"].sudo()
         # The planned repairs already made, read once for all the lines.
         made_before = {
@@ -281,8 +283,7 @@ class ServiceEntitlementContractLine(models.Model):
                 date=format_date(self.env, day),
             ),
         }
-        with ledger_writer():
-            repair = self.env["repair.order"].sudo().with_company(company).create(vals)
+        repair = self.env["repair.order"].with_company(company)._flow_create(vals)
         return repair
 
     def _planned_repair_done(self, repair):
@@ -299,6 +300,7 @@ class ServiceEntitlementContractLine(models.Model):
 
     @api.model
     def _cron_create_planned_repairs(self):
+        # sudo: the daily job reads the days ahead of every active contract
         horizon = max(
             self.env["service.entitlement"]
             .sudo()

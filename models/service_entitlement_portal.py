@@ -36,6 +36,7 @@ class ServiceEntitlement(models.Model):
             domain.append(
                 ("product_id.categ_id", "child_of", self.product_categ_ids.ids)
             )
+        # sudo: the portal customer picks among his serial numbers, which he cannot read
         return self.env["stock.lot"].sudo().search(domain, limit=200)
 
     def _portal_can_request_repair(self):
@@ -92,6 +93,7 @@ class ServiceEntitlement(models.Model):
         ones, and those finished or cancelled in the last 90 days."""
         self.ensure_one()
         since = fields.Datetime.now() - relativedelta(days=90)
+        # sudo: the portal customer sees his requests but cannot read repair orders
         return (
             self.env["repair.order"]
             .sudo()

@@ -42,6 +42,7 @@ class ServiceEntitlement(models.Model):
             for entitlement, revenue, cost in self.env[
                 "service.entitlement.profit.report"
             ]
+            # sudo: the contract's revenue and cost, whatever the reader may read
             .sudo()
             ._read_group(
                 [("entitlement_id", "in", self._origin.ids)],

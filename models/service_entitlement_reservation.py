@@ -364,6 +364,7 @@ class ServiceEntitlementReservation(models.Model):
         """System parameter ``service_entitlement.counters_in_request``: no
         second connection; the counters move in the request's transaction,
         under the entitlement's lock, and Odoo's retries handle conflicts."""
+        # sudo: system parameters are the administrator's; any consumer reads this one
         return bool(
             self.env["ir.config_parameter"]
             .sudo()
@@ -549,6 +550,7 @@ class ServiceEntitlementReservation(models.Model):
                     entitlement, Entitlement._fields["threshold_alert_sent"], True
                 )
             if counters["channel_used_terms"] is not None:
+                # sudo: each limit of the channel shows its count, whoever consumed
                 limits = entitlement.sudo().channel_limit_ids.filtered(
                     lambda limit, c=counters: limit.channel == c["channel"]
                 )

@@ -129,11 +129,13 @@ class ServiceLoanerLoan(models.Model):
         partner = repair.partner_id
         picking = self._transfer(
             lot,
+            # sudo: the repair's company's warehouse, whatever the lender may read
             company.sudo()._loaner_picking_type("out"),
             (location, partner.with_company(company).property_stock_customer),
             repair,
         )
         with ledger_writer():
+            # sudo: loans are the flow's (nobody may create one); the lend records it
             loan = self.sudo().create(
                 {
                     "repair_id": repair.id,
@@ -147,6 +149,7 @@ class ServiceLoanerLoan(models.Model):
                     "out_picking_id": picking.id,
                 }
             )
+            # sudo: the repair's loaner out is flow-only; the lend links it
             repair.sudo().loaner_loan_id = loan
         repair.message_post(
             body=self.env._(
@@ -167,14 +170,17 @@ class ServiceLoanerLoan(models.Model):
                     "%(repair)s is closed: no loaner.", repair=repair.display_name
                 )
             )
+        # sudo: any loaner out blocks the lend, whether the lender may read it or not
         if repair.sudo().loaner_loan_id:
             raise UserError(
                 self.env._(
                     "%(repair)s already has loaner %(loaner)s out.",
                     repair=repair.display_name,
+                    # sudo: named likewise, whether the lender may read it or not
                     loaner=repair.sudo().loaner_loan_id.lot_id.display_name,
                 )
             )
+        # sudo: the checks read the loaner's product, quants and loan whoever lends
         lot = lot.sudo()
         if not lot.product_id.service_loaner:
             raise UserError(
@@ -231,6 +237,7 @@ class ServiceLoanerLoan(models.Model):
             partner = loan.partner_id
             picking = self._transfer(
                 loan.lot_id,
+                # sudo: the repair's company's warehouse, whatever the receiver may read
                 company.sudo()._loaner_picking_type("in"),
                 (
                     partner.with_company(company).property_stock_customer,
@@ -239,6 +246,7 @@ class ServiceLoanerLoan(models.Model):
                 loan.repair_id,
             )
             with ledger_writer():
+                # sudo: loans are the flow's; receiving the loaner closes it
                 loan.sudo().write(
                     {
                         "state": "returned",
@@ -247,6 +255,7 @@ class ServiceLoanerLoan(models.Model):
                         "in_picking_id": picking.id,
                     }
                 )
+                # sudo: the repair's loaner out is flow-only; the receipt clears it
                 loan.repair_id.sudo().loaner_loan_id = False
             loan.repair_id.message_post(
                 body=self.env._(
@@ -285,6 +294,7 @@ class ServiceLoanerLoan(models.Model):
         source, destination = route
         partner = partner or repair.partner_id
         product = lot.product_id
+        # sudo: the loaner's transfer is the flow's, done at once whoever lends
         picking = (
             self.env["stock.picking"]
             .sudo()
@@ -353,6 +363,7 @@ class ServiceLoanerLoan(models.Model):
         """Draft a late fee, once per loan, for each loaner out longer than
         its company allows after its due date."""
         today = fields.Date.context_today(self)
+        # sudo: the daily job drafts the late fees of every company's loans
         loans = self.sudo().search(
             [("state", "=", "lent"), ("late_fee_line_id", "=", False)]
         )
@@ -376,6 +387,7 @@ class ServiceLoanerLoan(models.Model):
         fpos, taxes = company._billing_taxes(product, partner)
         env = self.with_context(lang=partner.lang or self.env.lang).env
         with ledger_writer():
+            # sudo: billing lines are the flow's; the daily job drafts the late fee
             line = (
                 self.env["service.entitlement.billing.line"]
                 .sudo()

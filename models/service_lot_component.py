@@ -176,6 +176,7 @@ class ServiceLotComponent(models.Model):
         is made of; read as superuser (a technician need not have
         Manufacturing's rights to see what a unit is made of)."""
         unit = self.env.ref("uom.product_uom_categ_unit")
+        # sudo: a technician sees what a unit is made of without Manufacturing's rights
         production = (
             self.env["mrp.production"]
             .sudo()
@@ -201,6 +202,7 @@ class ServiceLotComponent(models.Model):
                 parts[product] = (serials, count + round(quantity))
             return [(p, s, n, day) for p, (s, n) in parts.items()]
         product = lot.product_id
+        # sudo: likewise for the product's bill of materials
         bom = (
             self.env["mrp.bom"]
             .sudo()
@@ -236,6 +238,7 @@ class ServiceLotComponent(models.Model):
             )
         days = product.part_warranty_days
         with ledger_writer():
+            # sudo: whoever finishes the repair installs the part (the desk reads only)
             new = self.sudo().create(
                 {
                     "lot_id": self.lot_id.id,
@@ -248,6 +251,7 @@ class ServiceLotComponent(models.Model):
                     ),
                 }
             )
+            # sudo: and keeps the replaced one as the serial's history, as the flow
             self.sudo().write(
                 {
                     "state": "replaced",

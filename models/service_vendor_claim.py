@@ -169,6 +169,7 @@ class ServiceVendorClaim(models.Model):
     )
     def _compute_credited(self):
         for claim in self:
+            # sudo: the desk reads what was credited, not the vendor's credit notes
             lines = claim.sudo().credit_line_ids.filtered(
                 lambda line: line.parent_state == "posted"
             )
@@ -245,6 +246,7 @@ class ServiceVendorClaim(models.Model):
         at the vendor's terms; the existing one if it was claimed (a draft
         one takes the repair's parts and hours as they are now)."""
         vendor = layer.supplier_id.commercial_partner_id
+        # sudo: the repair's claim to this vendor is found whoever closes the repair
         existing = self.sudo().search(
             [("repair_id", "=", repair.id), ("vendor_id", "=", vendor.id)]
         )
@@ -261,24 +263,23 @@ class ServiceVendorClaim(models.Model):
                 with ledger_writer():
                     existing.write(vals)
             return existing
-        with ledger_writer():
-            claim = self.sudo().create(
-                {
-                    "name": self.env["ir.sequence"]
-                    .with_company(repair.company_id)
-                    .next_by_code("service.vendor.claim")
-                    or "/",
-                    "company_id": repair.company_id.id,
-                    "vendor_id": vendor.id,
-                    "repair_id": repair.id,
-                    "lot_id": repair.lot_id.id,
-                    "layer_id": layer.id,
-                    "fault_reason_id": repair.fault_reason_id.id,
-                    "causal_product_id": (causal_part or parts[:1].product_id).id,
-                    "note": note,
-                    **self._amounts(repair, layer, vendor),
-                }
-            )
+        claim = self._flow_create(
+            {
+                "name": self.env["ir.sequence"]
+                .with_company(repair.company_id)
+                .next_by_code("service.vendor.claim")
+                or "/",
+                "company_id": repair.company_id.id,
+                "vendor_id": vendor.id,
+                "repair_id": repair.id,
+                "lot_id": repair.lot_id.id,
+                "layer_id": layer.id,
+                "fault_reason_id": repair.fault_reason_id.id,
+                "causal_product_id": (causal_part or parts[:1].product_id).id,
+                "note": note,
+                **self._amounts(repair, layer, vendor),
+            }
+        )
         claim.message_post(
             body=self.env._(
                 "Drafted from %(repair)s: %(fault)s under %(layer)s.",
@@ -383,6 +384,7 @@ class ServiceVendorClaim(models.Model):
         self._check_groups("group_service_desk", "group_entitlement_manager")
         self._check_state("draft", "edited")
         parts = (
+            # sudo: the parts the repair used, whatever the editor may read of them
             self.repair_id.sudo()
             .move_ids.filtered(lambda m: m.repair_line_type == "add")
             .product_id
@@ -402,8 +404,7 @@ class ServiceVendorClaim(models.Model):
         self._check_groups("group_service_desk", "group_entitlement_manager")
         for claim in self:
             claim._check_state("draft", "discarded")
-        with ledger_writer():
-            self.sudo().unlink()
+        self._flow_unlink()
         return {"type": "ir.actions.act_window_close"}
 
     def action_credit_note(self):
@@ -525,6 +526,7 @@ class ServiceVendorClaim(models.Model):
                     claim=self.name,
                 ),
             )
+            # sudo: the hold just put on the repair, whatever holds the sender may read
             hold = repair.sudo().hold_ids.filtered(lambda h: not h.date_end)[:1]
         source, vendor_location = self._unit_route()
         picking = self.env["service.loaner.loan"]._transfer(
@@ -541,6 +543,7 @@ class ServiceVendorClaim(models.Model):
                 "unit_hold_id": hold.id,
             }
         )
+        # sudo: a technician reads claims only, and posting on one needs write access
         self.sudo().message_post(
             body=self.env._(
                 "%(lot)s sent to the vendor by %(picking)s.",
@@ -585,6 +588,7 @@ class ServiceVendorClaim(models.Model):
         )
         if self.unit_hold_id and not self.unit_hold_id.date_end:
             repair._sla_resume()
+        # sudo: a technician reads claims only, and posting on one needs write access
         self.sudo().message_post(
             body=self.env._(
                 "%(lot)s back from the vendor by %(picking)s.",

@@ -4,8 +4,6 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import format_date
 
-from .ledger_guard import ledger_writer
-
 LAYER_KINDS = [
     ("statutory", "Statutory"),
     ("manufacturer", "Manufacturer"),
@@ -195,24 +193,24 @@ class ServiceWarrantyLayer(models.Model):
     def _from_delivery(self, lot, customer, day, company):
         """The seller's legal guarantee of ``lot`` delivered to ``customer``
         on ``day``, by the first rule that applies; none twice."""
+        # sudo: whoever validates the delivery, its rule applies, once per serial
         rule = self.env["service.warranty.rule"].sudo()._for_customer(customer, company)
         if not rule or self.sudo().search_count(
             [("lot_id", "=", lot.id), ("kind", "=", "statutory")], limit=1
         ):
             return self
-        with ledger_writer():
-            return self.sudo().create(
-                {
-                    "lot_id": lot.id,
-                    "company_id": company.id,
-                    "kind": "statutory",
-                    "start_basis": "delivery",
-                    "date_start": day,
-                    "date_end": rule._date_end(day),
-                    "origin": "rule",
-                    "rule_id": rule.id,
-                }
-            )
+        return self._flow_create(
+            {
+                "lot_id": lot.id,
+                "company_id": company.id,
+                "kind": "statutory",
+                "start_basis": "delivery",
+                "date_start": day,
+                "date_end": rule._date_end(day),
+                "origin": "rule",
+                "rule_id": rule.id,
+            }
+        )
 
     @api.model
     def _from_receipts(self, move_lines):
@@ -220,6 +218,7 @@ class ServiceWarrantyLayer(models.Model):
         ``move_lines``: the months of the vendor's price list line for the
         product (its *Warranty Period*), from the receipt's day."""
         vals_list = []
+        # sudo: one layer per received serial, whoever validates the receipt
         known = (
             self.sudo()
             .search([("receipt_move_line_id", "in", move_lines.ids)])
@@ -250,5 +249,4 @@ class ServiceWarrantyLayer(models.Model):
                     "receipt_move_line_id": line.id,
                 }
             )
-        with ledger_writer():
-            return self.sudo().create(vals_list)
+        return self._flow_create(vals_list)

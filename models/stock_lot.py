@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 
-from .notify import notification
+from .notify import dialog, notification
 
 # Business Central's Blocked on a service item.
 SERVICE_BLOCKED = [
@@ -190,6 +190,7 @@ class StockLot(models.Model):
 
     @api.depends("warranty_layer_ids")
     def _compute_warranty_layer_count(self):
+        # sudo: whoever reads the serial number sees how many layers it has
         counts = dict(
             self.env["service.warranty.layer"]
             .sudo()
@@ -203,7 +204,9 @@ class StockLot(models.Model):
         if "mrp.bom" not in self.env:
             self.service_components_fillable = False
             return
+        # sudo: whether there is a bill of materials, for readers outside manufacturing
         boms = self.env["mrp.bom"].sudo()._bom_find(self.product_id)
+        # sudo: and whether a manufacturing order made the serial, likewise
         made = (
             self.env["mrp.production"]
             .sudo()
@@ -324,6 +327,7 @@ class StockLot(models.Model):
     def _compute_repair_history(self):
         self.last_repair_id = False
         self.repair_warranty_end = False
+        # sudo: the last repair and its warranty, for readers without repair rights
         Repair = self.env["repair.order"].sudo()
         if not self.ids:
             return
@@ -354,6 +358,7 @@ class StockLot(models.Model):
     def _service_find_or_create(self, product, name, company):
         """The serial number ``name`` of ``product``, created when it is not
         recorded yet (a unit typed in: a replacement, the vendor's)."""
+        # sudo: a unit typed in is found among all serials, or recorded, whoever types
         Lot = self.sudo()
         lot = Lot.search(
             [("product_id", "=", product.id), ("name", "=", name)], limit=1
@@ -366,6 +371,7 @@ class StockLot(models.Model):
         """The internal location of ``company`` where this unit is, if it
         is in stock."""
         self.ensure_one()
+        # sudo: where the unit is in ``company``'s stock, whatever the asker may read
         quant = (
             self.env["stock.quant"]
             .sudo()
@@ -385,6 +391,7 @@ class StockLot(models.Model):
     def _unlink_except_contract_line(self):
         """A serial number a service contract names stays: without it the
         contract line would cover every unit of its product."""
+        # sudo: any contract line naming the serial keeps it, whoever may read it
         lines = (
             self.env["service.entitlement.contract.line"]
             .sudo()
@@ -415,6 +422,7 @@ class StockLot(models.Model):
             ("service.vendor.claim", "lot_id", self.env._("warranty claims")),
         )
         for model, fname, what in dependents:
+            # sudo: any history of the serial keeps it, whoever may read it
             found = (
                 self.env[model]
                 .sudo()
@@ -465,14 +473,11 @@ class StockLot(models.Model):
         """Open the transfer wizard (service desk)."""
         self.ensure_one()
         self._check_can_transfer()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Transfer"),
-            "res_model": "service.lot.transfer.wizard",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {"default_lot_id": self.id},
-        }
+        return dialog(
+            "service.lot.transfer.wizard",
+            self.env._("Transfer"),
+            default_lot_id=self.id,
+        )
 
     def _check_can_transfer(self):
         if not self.env.user.has_group("service_entitlement.group_service_desk"):
@@ -490,6 +495,7 @@ class StockLot(models.Model):
         customer = customer.commercial_partner_id
         if not customer:
             raise UserError(self.env._("Choose the new owner."))
+        # sudo: the desk's transfer or a delivery moves the serial's entitlements
         lot = self.sudo()
         if lot.customer_id.commercial_partner_id == customer:
             raise UserError(

@@ -34,6 +34,7 @@ class StockPicking(models.Model):
                 and p.partner_id
             )
         )
+        # sudo: a stock user validating the delivery makes and activates the warranty
         Entitlement = self.env["service.entitlement"].sudo()
         for picking in deliveries:
             customer = picking.partner_id.commercial_partner_id
@@ -42,6 +43,7 @@ class StockPicking(models.Model):
             for line in picking.move_line_ids.filtered(
                 lambda ml: ml.lot_id and not ml.product_id.service_loaner
             ):
+                # sudo: the delivery gives the serial its owner and warranty dates
                 lot = line.lot_id.sudo()
                 if not picking._set_service_item_owner(lot, customer):
                     continue

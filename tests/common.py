@@ -6,7 +6,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.modules.registry import DummyRLock, Registry
 from odoo.sql_db import Cursor
-from odoo.tests import new_test_user
+from odoo.tests import Form, new_test_user
 from odoo.tests.common import TransactionCase
 
 # The one clock of the whole suite: fixtures and actions read the same "now",
@@ -160,6 +160,20 @@ class EntitlementCase(FrozenClock, TransactionCase):
     @classmethod
     def _create_entitlement(cls, **vals):
         return cls.env["service.entitlement"].create(cls._entitlement_vals(**vals))
+
+    def _end_line(self, line, day, user=None):
+        """End a contract line as its manager does: *End…* on the line, the
+        last day covered in the dialog, *End Line*; the dialog's credit
+        preview."""
+        line = line.with_user(user or self.manager_user)
+        action = line.action_end()
+        with Form(
+            line.env[action["res_model"]].with_context(**action["context"])
+        ) as dialog:
+            dialog.date_end = day
+            preview = dialog.credit_amount
+        dialog.record.action_confirm()
+        return preview
 
 
 class RepairEntitlementCase(EntitlementCase):

@@ -50,7 +50,7 @@ class TestGainLoss(ServiceContractCase):
         with freeze_time("2027-03-10"):
             self._invoice_due(date(2027, 2, 1))
             contract.contract_id._get_related_invoices().action_post()
-            line_b.with_user(self.manager_user).date_end = date(2027, 3, 9)
+            self._end_line(line_b, date(2027, 3, 9))
         with freeze_time("2027-04-15"):
             contract.with_user(self.manager_user).action_cancel()
         a, b, p = line_a.name, line_b.name, printer.name

@@ -253,7 +253,7 @@ class TestBusinessCentralInvoicing(ServiceContractCase):
             line_a = contract.contract_line_ids.filtered(
                 lambda line: line.lot_id == self.lot_a
             )
-            line_a.with_user(self.manager_user).date_end = date(2027, 3, 9)
+            self._end_line(line_a, date(2027, 3, 9))
             credit = line_a.credit_move_id
             self.assertEqual(
                 [

@@ -157,7 +157,7 @@ class TestContractProfit(RepairEntitlementCase):
             line_b = contract.contract_line_ids.filtered(
                 lambda line: line.lot_id == self.lot2
             )
-            line_b.with_user(self.manager_user).date_end = date(2027, 5, 20)
+            self._end_line(line_b, date(2027, 5, 20))
             credit = line_b.credit_move_id
             # 21 May to 30 June by month parts: 11/31 of May's 66.67
             # (23.66) and June's 66.67

@@ -129,6 +129,9 @@ class TestAlerts(EntitlementCase):
             lambda m: self.salesperson.partner_id in m.partner_ids
         )
         self.assertIn("ends on", message.body)
+        # A new end date: the alert may come again before it.
+        entitlement.date_end = "2027-06-30"
+        self.assertFalse(entitlement.expiry_alert_sent)
 
     @freeze_time("2026-03-01")
     def test_low_terms_alert_when_crossing_the_threshold(self):

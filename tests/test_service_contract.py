@@ -347,12 +347,16 @@ class TestContractInvoicing(ServiceContractCase):
                 self.assertRaisesRegex(UserError, "still a draft"),
                 self.env.cr.savepoint(),
             ):
-                line_a.date_end = date(2027, 5, 20)
+                self._end_line(line_a, date(2027, 5, 20))
             line_a.invalidate_recordset()
             self.assertFalse(line_a.date_end, "nothing saved")
+            # Typed in the line (or sent over the API), the end is refused:
+            # End… shows the credit first.
+            with self.assertRaisesRegex(UserError, "invoiced until .* end it with End"):
+                line_a.with_user(self.manager_user).date_end = date(2027, 5, 20)
             self.assertFalse(line_a.credit_move_id)
             invoice.action_post()
-            line_a.with_user(self.manager_user).date_end = date(2027, 5, 20)
+            self.assertEqual(self._end_line(line_a, date(2027, 5, 20)), 135.16)
             credit = line_a.credit_move_id
             self.assertEqual(credit.move_type, "out_refund")
             # 21 May to 30 June: 41 of the 91 days of the 300.00 invoiced
@@ -459,7 +463,7 @@ class TestContractInvoicing(ServiceContractCase):
             # An earlier end is credited; the recurring line keeps what was
             # invoiced.
             invoice.action_post()
-            line.date_end = date(2027, 4, 30)
+            self._end_line(line, date(2027, 4, 30))
             self.assertEqual(oca_line.date_end, date(2027, 5, 31))
             self.assertTrue(line.credit_move_id)
 

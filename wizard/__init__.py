@@ -14,3 +14,4 @@ from . import service_vendor_claim_match_wizard
 from . import service_vendor_unit_return_wizard
 from . import service_campaign_add_wizard
 from . import service_vendor_claim_edit_wizard
+from . import service_entitlement_contract_line_end_wizard

@@ -32,6 +32,7 @@ class ServiceEntitlementContractInvoiceWizard(models.TransientModel):
 
     def _due_contracts(self):
         self.ensure_one()
+        # sudo: OCA's contracts due in the open companies, read as the run reads them
         return (
             self.env["contract.contract"]
             .sudo()

@@ -25,6 +25,7 @@ class ServiceEntitlementOverrideWizard(models.TransientModel):
     @api.depends("entitlement_id")
     def _compute_can_bill(self):
         for wizard in self:
+            # sudo: whether an overage product is set, whatever the manager may read
             wizard.can_bill = bool(wizard.entitlement_id.sudo().overage_product_id)
 
     def action_confirm(self):

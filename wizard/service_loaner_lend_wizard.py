@@ -28,6 +28,7 @@ class ServiceLoanerLendWizard(models.TransientModel):
 
     @api.depends("repair_id")
     def _compute_available_lot_ids(self):
+        # sudo: the loaners the lend's checks accept, whatever the desk may read
         Lot = self.env["stock.lot"].sudo()
         for wizard in self:
             repair = wizard.repair_id

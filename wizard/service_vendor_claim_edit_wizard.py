@@ -32,6 +32,7 @@ class ServiceVendorClaimEditWizard(models.TransientModel):
     @api.depends("claim_id")
     def _compute_part_ids(self):
         for wizard in self:
+            # sudo: the parts the repair used, as the claim's edit checks them
             moves = wizard.claim_id.sudo().repair_id.move_ids
             wizard.part_ids = moves.filtered(
                 lambda m: m.repair_line_type == "add"

@@ -37,6 +37,7 @@ class ServiceVendorUnitReturnWizard(models.TransientModel):
                 raise UserError(
                     self.env._("Enter the serial number of the replacement.")
                 )
+            # sudo: the vendor's unit is found or recorded, whoever receives it
             replacement = (
                 self.env["stock.lot"]
                 .sudo()
