@@ -90,13 +90,22 @@ class EntitlementPortal(CustomerPortal):
             return None
 
     @http.route(
-        ["/my/entitlements/<int:entitlement_id>"],
+        [
+            "/my/entitlements/<int:entitlement_id>",
+            "/my/entitlements/<int:entitlement_id>/page/<int:page>",
+        ],
         type="http",
         auth="public",
         website=True,
     )
     def portal_my_entitlement(
-        self, entitlement_id, access_token=None, report_type=None, download=False, **kw
+        self,
+        entitlement_id,
+        access_token=None,
+        report_type=None,
+        download=False,
+        page=1,
+        **kw,
     ):
         entitlement = self._entitlement_or_404(entitlement_id, access_token)
         if entitlement is None:
@@ -112,6 +121,7 @@ class EntitlementPortal(CustomerPortal):
             entitlement,
             access_token,
             message=self._entitlement_notice(entitlement, kw.get("message"), kw),
+            page=page,
         )
 
     def _entitlement_notice(self, entitlement, code, kw):
@@ -138,9 +148,21 @@ class EntitlementPortal(CustomerPortal):
         return None
 
     def _entitlement_page(
-        self, entitlement, access_token=None, message=None, error=None
+        self, entitlement, access_token=None, message=None, error=None, page=1
     ):
         user = request.env.user
+        # The usage, a page at a time (newest first): an entitlement may have
+        # been used thousands of times.
+        pager = portal_pager(
+            url=f"/my/entitlements/{entitlement.id}",
+            url_args={"access_token": access_token} if access_token else None,
+            total=entitlement.consumption_count,
+            page=page,
+            step=self._items_per_page,
+        )
+        usage, ratings = entitlement._portal_usage(
+            offset=pager["offset"], limit=self._items_per_page
+        )
         values = self._get_page_view_values(
             entitlement,
             access_token,
@@ -151,6 +173,9 @@ class EntitlementPortal(CustomerPortal):
                 "can_request": entitlement._portal_can_request_repair(),
                 "request_terms": entitlement._portal_request_terms(),
                 "requests": entitlement._portal_requests(),
+                "usage": usage,
+                "usage_ratings": ratings,
+                "usage_pager": pager,
                 "can_sign": self._contract_can_be_signed(entitlement),
                 "signer_name": "" if user._is_public() else user.partner_id.name,
                 "message": message,

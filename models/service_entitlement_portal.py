@@ -16,6 +16,21 @@ class ServiceEntitlement(models.Model):
             rec.access_url = f"/my/entitlements/{rec.id}"
         return res
 
+    def _portal_usage(self, offset=0, limit=20):
+        """(A page of the entitlement's ledger rows, newest first; {repair id:
+        the customer's rating of it}): read as the page's reader, the ratings
+        of the page's repairs in one go."""
+        self.ensure_one()
+        rows = self.env["service.entitlement.consumption"].search(
+            [("entitlement_id", "=", self.id)],
+            order="id desc",
+            limit=limit,
+            offset=offset,
+        )
+        # sudo: the customer reads his own ratings, not the rating model
+        ratings = rows.repair_id.sudo().rating_ids.filtered("consumed")
+        return rows, {rating.res_id: rating for rating in ratings.sorted("id")[::-1]}
+
     def _get_report_base_filename(self):
         self.ensure_one()
         return f"Statement {self.code}"

@@ -5,11 +5,11 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from ..models.ledger_guard import ledger_writer
 from .common import FrozenClock
 
 
-@tagged("post_install", "-at_install")
-class TestPortal(FrozenClock, HttpCase):
+class PortalCase(FrozenClock, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -60,6 +60,9 @@ class TestPortal(FrozenClock, HttpCase):
         )
         cls.theirs = entitlement(cls.other, "Someone else's contract")
 
+
+@tagged("post_install", "-at_install")
+class TestPortal(PortalCase):
     def test_my_entitlements_only_mine(self):
         self.authenticate("portal_cust", "portal_cust")
         page = self.url_open("/my/entitlements")
@@ -201,3 +204,85 @@ class TestPortal(FrozenClock, HttpCase):
         repair = self.env["repair.order"].search([("lot_id", "=", self.lot.id)])
         self.assertEqual(repair.entitlement_id, self.mine)
         self.assertIn("The screen flickers", repair.internal_notes)
+
+
+@tagged("post_install", "-at_install")
+class TestPortalAtVolume(PortalCase):
+    """What a customer's pages cost does not grow with what he has: a page of
+    entitlements, a page of an entitlement's usage (newest first) with the
+    repairs and ratings of its rows, each in the same number of queries for
+    a few rows as for a full page."""
+
+    def _queries(self, url):
+        self.url_open(url)  # warm: the first request fills the caches
+        before = self.cr.sql_log_count
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        return self.cr.sql_log_count - before, response.text
+
+    def _used(self, count):
+        """``count`` repairs of the customer's serial, each a ledger row of
+        the entitlement and rated by the customer."""
+        Repair = self.env["repair.order"]
+        repairs = Repair.create(
+            [
+                {
+                    "partner_id": self.customer.id,
+                    "product_id": self.lot.product_id.id,
+                    "lot_id": self.lot.id,
+                }
+                for __ in range(count)
+            ]
+        )
+        self.env["service.entitlement.consumption"]._record(
+            [
+                {
+                    "entitlement_id": self.mine.id,
+                    "quantity": 0.0,
+                    "res_model": "repair.order",
+                    "res_id": repair.id,
+                }
+                for repair in repairs
+            ]
+        )
+        for repair in repairs:
+            # The request the flow sends when the repair is done, answered.
+            with ledger_writer():
+                token = repair._rating_get_access_token()
+            repair.rating_apply(5, token=token)
+        return repairs
+
+    def test_my_entitlements_page_costs_the_same_for_more_rows(self):
+        def more(count):
+            for index in range(count):
+                entitlement = self.mine.copy({"name": f"More {index}"})
+                entitlement.action_activate()
+
+        self.authenticate("portal_cust", "portal_cust")
+        more(2)
+        few, __ = self._queries("/my/entitlements")
+        more(17)
+        full, page = self._queries("/my/entitlements")
+        self.assertIn("More 16", page)
+        self.assertEqual(full, few, "no query per entitlement listed")
+
+    def test_usage_is_paged_newest_first_at_the_same_cost(self):
+        self.authenticate("portal_cust", "portal_cust")
+        first = self._used(5)
+        url = f"/my/entitlements/{self.mine.id}"
+        few, page = self._queries(url)
+        self.assertIn(first[0].name, page)
+        self._used(15)
+        full, page = self._queries(url)
+        self.assertEqual(full, few, "no query per row of usage")
+        self.assertNotIn(f"{url}/page/2", page, "20 rows: one page")
+        last = self._used(5)
+        page = self.url_open(url).text
+        self.assertIn(f"{url}/page/2", page)
+        # The usage table, before the list of the customer's repairs.
+        usage = page.split("Your repairs")[0]
+        self.assertIn(f">{last[-1].name}<", usage, "the newest row first")
+        self.assertNotIn(f">{first[0].name}<", usage, "the oldest on page 2")
+        older = self.url_open(f"{url}/page/2").text.split("Your repairs")[0]
+        self.assertIn(f">{first[0].name}<", older)
+        self.assertIn("o_entitlement_repair_rating", older)
