@@ -12,7 +12,6 @@ class ServiceEntitlementContractLineEnd(models.TransientModel):
 
     line_id = fields.Many2one(
         "service.entitlement.contract.line",
-        string="Line",
         required=True,
         ondelete="cascade",
     )
