@@ -1,7 +1,12 @@
+import logging
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .cron_batch import in_batches
 from .ledger_guard import ledger_writer
+
+_logger = logging.getLogger(__name__)
 
 
 class ServiceEntitlement(models.Model):
@@ -63,16 +68,31 @@ class ServiceEntitlement(models.Model):
 
     @api.model
     def _cron_update_states(self):
-        """Start waiting entitlements and expire finished ones.  Idempotent."""
+        """Start waiting entitlements and expire finished ones, a batch at a
+        time; returns how many changed.  Idempotent."""
         today = fields.Date.context_today(self)
-        to_start = self.search([("state", "=", "waiting"), ("date_start", "<=", today)])
-        to_expire = self.search(
-            [("state", "in", ("waiting", "active")), ("date_end", "<", today)]
+
+        def start_or_expire(batch):
+            ended = batch.filtered(lambda r: r.date_end < today)
+            with ledger_writer():
+                (batch - ended).write({"state": "active"})
+                ended.write({"state": "expired"})
+
+        done = in_batches(
+            self,
+            [
+                "|",
+                "&",
+                ("state", "=", "waiting"),
+                ("date_start", "<=", today),
+                "&",
+                ("state", "in", ("waiting", "active")),
+                ("date_end", "<", today),
+            ],
+            start_or_expire,
         )
-        with ledger_writer():
-            (to_start - to_expire).write({"state": "active"})
-            to_expire.write({"state": "expired"})
-        return True
+        _logger.info("Entitlements started or expired: %s", done)
+        return done
 
     def action_view_billing_lines(self):
         self.ensure_one()

@@ -1,10 +1,15 @@
+import logging
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.osv.expression import AND, OR
 from odoo.tools import format_date
 
 from . import entitlement_policy as policy
-from .ledger_guard import ledger_writer
+from .cron_batch import in_batches
+
+_logger = logging.getLogger(__name__)
 
 
 class ServiceEntitlement(models.Model):
@@ -42,8 +47,8 @@ class ServiceEntitlement(models.Model):
             )
         )
         due._send_threshold_alert()
-        with ledger_writer():
-            due.threshold_alert_sent = True
+        due._flow_write({"threshold_alert_sent": True})
+        return due
 
     def _send_threshold_alert(self):
         """Tell the responsible that the terms are running low.  Consumption
@@ -64,36 +69,68 @@ class ServiceEntitlement(models.Model):
 
     @api.model
     def _cron_send_alerts(self):
-        """Alert before expiry and on low terms, once each.  Idempotent."""
+        """Alert before expiry, a batch at a time, and on low terms, once
+        each; returns how many alerts were sent.  Idempotent."""
         today = fields.Date.context_today(self)
         pending = self._read_group(
             [("state", "=", "active"), ("expiry_alert_sent", "=", False)],
             ["company_id"],
         )
-        for (company,) in pending:
-            limit = today + relativedelta(days=company.entitlement_expiry_alert_days)
-            expiring = self.search(
+        done = 0
+        if pending:
+            # Each company's own notice, in one domain.
+            ending = OR(
                 [
                     ("company_id", "=", company.id),
-                    ("state", "=", "active"),
-                    ("expiry_alert_sent", "=", False),
-                    ("date_end", "<=", limit),
-                ]
-            )
-            for rec in expiring:
-                rec._send_alert(
-                    self.env._("Entitlement ending: %(name)s", name=rec.display_name),
-                    self.env._(
-                        "%(name)s of %(customer)s ends on %(date)s. Renew it if "
-                        "the customer wants to stay covered.",
-                        name=rec.display_name,
-                        customer=rec.partner_id.name,
-                        date=format_date(self.env, rec.date_end),
+                    (
+                        "date_end",
+                        "<=",
+                        today
+                        + relativedelta(days=company.entitlement_expiry_alert_days),
                     ),
-                )
-                with ledger_writer():
-                    rec.expiry_alert_sent = True
-        self.search(
-            [("state", "=", "active"), ("threshold_alert_sent", "=", False)]
-        )._check_threshold_alert()
-        return True
+                ]
+                for (company,) in pending
+            )
+            done = in_batches(
+                self,
+                AND(
+                    [
+                        [("state", "=", "active"), ("expiry_alert_sent", "=", False)],
+                        ending,
+                    ]
+                ),
+                lambda batch: batch._send_expiry_alert(),
+            )
+        # Consumption raises the low-terms alert with the counters; this
+        # catches the entitlements whose terms fell otherwise.
+        self.flush_model(
+            [
+                "state",
+                "threshold_alert_sent",
+                "remaining_percent",
+                "alert_threshold_percent",
+            ]
+        )
+        self.env.cr.execute(
+            "SELECT id FROM service_entitlement WHERE state = 'active' "
+            "AND NOT COALESCE(threshold_alert_sent, false) "
+            "AND remaining_percent <= alert_threshold_percent"
+        )
+        low = self.browse([row_id for (row_id,) in self.env.cr.fetchall()])
+        done += len(low._check_threshold_alert())
+        _logger.info("Entitlement alerts sent: %s", done)
+        return done
+
+    def _send_expiry_alert(self):
+        for rec in self:
+            rec._send_alert(
+                self.env._("Entitlement ending: %(name)s", name=rec.display_name),
+                self.env._(
+                    "%(name)s of %(customer)s ends on %(date)s. Renew it if "
+                    "the customer wants to stay covered.",
+                    name=rec.display_name,
+                    customer=rec.partner_id.name,
+                    date=format_date(self.env, rec.date_end),
+                ),
+            )
+        self._flow_write({"expiry_alert_sent": True})

@@ -24,6 +24,10 @@ INVOICING_FIELDS = frozenset(
 LINE_COVERAGE_FIELDS = frozenset({"lot_ids", "product_ids"})
 
 
+# The day the scheduled job last moved the contracts' coverage to their lines.
+LINES_FOLLOWED_ON = "service_entitlement.contract_lines_followed_on"
+
+
 class ServiceEntitlement(models.Model):
     """A service contract as a billing agreement (Business Central's service
     contract): contract lines with annual values, an invoice period, prepaid
@@ -381,15 +385,31 @@ class ServiceEntitlement(models.Model):
 
     @api.model
     def _cron_update_states(self):
+        """Then the coverage of the contracts whose lines started or ended
+        since the job's last run (a line changed by hand moves its contract's
+        coverage at once)."""
         res = super()._cron_update_states()
-        # Lines that started or ended since yesterday change the coverage.
-        self.search(
-            [
-                ("entitlement_type", "=", "service_contract"),
-                ("state", "in", ("waiting", "active")),
-                ("contract_line_ids", "!=", False),
+        today = fields.Date.context_today(self)
+        params = self.env["ir.config_parameter"].sudo()  # sudo: the job's own mark
+        since = fields.Date.to_date(params.get_param(LINES_FOLLOWED_ON) or None)
+        domain = [
+            ("entitlement_id.entitlement_type", "=", "service_contract"),
+            ("entitlement_id.state", "in", ("waiting", "active")),
+        ]
+        if since:
+            # In force from its start, out of force the day after its end.
+            domain += [
+                "|",
+                "&",
+                ("date_start", ">", since),
+                ("date_start", "<=", today),
+                "&",
+                ("date_end", ">=", since - relativedelta(days=1)),
+                ("date_end", "<", today),
             ]
-        )._contract_follow_lines()
+        lines = self.env["service.entitlement.contract.line"].search(domain)
+        lines.entitlement_id._contract_follow_lines()
+        params.set_param(LINES_FOLLOWED_ON, fields.Date.to_string(today))
         return res
 
     def action_view_contract_invoices(self):
