@@ -15,19 +15,19 @@ BATCH_SIZE = 500
 def in_batches(model, domain, handle, size=None):
     """Call ``handle(records)`` on what ``domain`` finds on ``model``, in
     batches of ``size`` by id; ``handle`` makes them leave the domain.
-    Returns how many records were handled."""
+    Returns the records handled."""
     size = size or BATCH_SIZE
     scheduled = bool(model.env.context.get("ir_cron_progress_id"))
-    done, handled = 0, set()
+    handled, seen = [], set()
     while True:
         batch = model.search(domain, order="id", limit=size)
         if not batch:
             break
-        if handled.intersection(batch.ids):
+        if not seen.isdisjoint(batch.ids):
             raise RuntimeError(f"{handle.__qualname__} left records in its domain")
-        handled.update(batch.ids)
+        seen.update(batch.ids)
+        handled += batch.ids
         handle(batch)
-        done += len(batch)
         if scheduled:
             model.env["ir.cron"]._notify_progress(
                 done=len(batch), remaining=model.search_count(domain)
@@ -35,4 +35,4 @@ def in_batches(model, domain, handle, size=None):
             break
         # What the batch read is not needed any more.
         model.env.invalidate_all(flush=True)
-    return done
+    return model.browse(handled)

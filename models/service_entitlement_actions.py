@@ -69,7 +69,7 @@ class ServiceEntitlement(models.Model):
     @api.model
     def _cron_update_states(self):
         """Start waiting entitlements and expire finished ones, a batch at a
-        time; returns how many changed.  Idempotent."""
+        time; returns those that changed.  Idempotent."""
         today = fields.Date.context_today(self)
 
         def start_or_expire(batch):
@@ -78,7 +78,7 @@ class ServiceEntitlement(models.Model):
                 (batch - ended).write({"state": "active"})
                 ended.write({"state": "expired"})
 
-        done = in_batches(
+        changed = in_batches(
             self,
             [
                 "|",
@@ -91,8 +91,8 @@ class ServiceEntitlement(models.Model):
             ],
             start_or_expire,
         )
-        _logger.info("Entitlements started or expired: %s", done)
-        return done
+        _logger.info("Entitlements started or expired: %s", len(changed))
+        return changed
 
     def action_view_billing_lines(self):
         self.ensure_one()

@@ -70,13 +70,13 @@ class ServiceEntitlement(models.Model):
     @api.model
     def _cron_send_alerts(self):
         """Alert before expiry, a batch at a time, and on low terms, once
-        each; returns how many alerts were sent.  Idempotent."""
+        each; returns the entitlements alerted.  Idempotent."""
         today = fields.Date.context_today(self)
         pending = self._read_group(
             [("state", "=", "active"), ("expiry_alert_sent", "=", False)],
             ["company_id"],
         )
-        done = 0
+        alerted = self.browse()
         if pending:
             # Each company's own notice, in one domain.
             ending = OR(
@@ -91,7 +91,7 @@ class ServiceEntitlement(models.Model):
                 ]
                 for (company,) in pending
             )
-            done = in_batches(
+            alerted = in_batches(
                 self,
                 AND(
                     [
@@ -117,9 +117,9 @@ class ServiceEntitlement(models.Model):
             "AND remaining_percent <= alert_threshold_percent"
         )
         low = self.browse([row_id for (row_id,) in self.env.cr.fetchall()])
-        done += len(low._check_threshold_alert())
-        _logger.info("Entitlement alerts sent: %s", done)
-        return done
+        alerted |= low._check_threshold_alert()
+        _logger.info("Entitlement alerts sent: %s", len(alerted))
+        return alerted
 
     def _send_expiry_alert(self):
         for rec in self:

@@ -2,9 +2,11 @@ from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv.expression import AND, OR
 from odoo.tools import SQL
 from odoo.tools.misc import format_date
 
+from .cron_batch import in_batches
 from .ledger_guard import ledger_writer
 
 LOAN_STATES = [("lent", "Lent"), ("returned", "Returned")]
@@ -361,23 +363,40 @@ class ServiceLoanerLoan(models.Model):
     @api.model
     def _cron_late_fees(self):
         """Draft a late fee, once per loan, for each loaner out longer than
-        its company allows after its due date."""
+        its company allows after its due date, a batch at a time; returns
+        the loans charged."""
         today = fields.Date.context_today(self)
         # sudo: the daily job drafts the late fees of every company's loans
-        loans = self.sudo().search(
-            [("state", "=", "lent"), ("late_fee_line_id", "=", False)]
+        Loan = self.sudo()
+        companies = Loan._read_group(
+            [("state", "=", "lent"), ("late_fee_line_id", "=", False)],
+            ["company_id"],
         )
-        due = loans.filtered(
-            lambda loan: (
-                loan.company_id.entitlement_loaner_fee > 0
-                and loan.due_date
-                + timedelta(days=loan.company_id.entitlement_loaner_late_days)
-                < today
-            )
+        late = [
+            [
+                ("company_id", "=", company.id),
+                (
+                    "due_date",
+                    "<",
+                    today - timedelta(days=company.entitlement_loaner_late_days),
+                ),
+            ]
+            for (company,) in companies
+            if company.entitlement_loaner_fee > 0
+        ]
+        if not late:
+            return self.browse()
+        charged = in_batches(
+            Loan,
+            AND(
+                [
+                    [("state", "=", "lent"), ("late_fee_line_id", "=", False)],
+                    OR(late),
+                ]
+            ),
+            lambda loans: [loan._create_late_fee() for loan in loans],
         )
-        for loan in due:
-            loan._create_late_fee()
-        return due
+        return charged.sudo(self.env.su)
 
     def _create_late_fee(self):
         self.ensure_one()

@@ -84,7 +84,7 @@ class TestCronQueries(EntitlementCase):
             scheduled._cron_update_states()
             self.assertEqual(reported[-1], expected)
         self.assertEqual(set(ended.mapped("state")), {"expired"})
-        self.assertEqual(scheduled._cron_update_states(), 0, "nothing left")
+        self.assertFalse(scheduled._cron_update_states(), "nothing left")
 
     def test_expiry_alerts_go_out_a_batch_a_run_once_each(self):
         self.company.entitlement_expiry_alert_days = 30
@@ -96,4 +96,4 @@ class TestCronQueries(EntitlementCase):
             self.assertEqual(reported[-1], expected)
         self.assertTrue(all(ending.mapped("expiry_alert_sent")))
         self.assertEqual(len(ending.activity_ids), 7, "one alert each")
-        self.assertEqual(scheduled._cron_send_alerts(), 0, "nothing left")
+        self.assertFalse(scheduled._cron_send_alerts(), "nothing left")
