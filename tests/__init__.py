@@ -16,6 +16,7 @@ from . import test_contract_portal
 from . import test_contract_profit
 from . import test_counter_coverage
 from . import test_counters_production
+from . import test_cron_queries
 from . import test_delivery_warranty
 from . import test_docs
 from . import test_edit_orders
