@@ -1,3 +1,5 @@
+import calendar
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, fields
@@ -445,6 +447,28 @@ class TestRoleJobTours(FrozenClock, HttpCase):
         discount = contract.contract_discount_ids
         self.assertEqual((discount.discount_type, discount.discount), ("labour", 10.0))
         self.assertTrue(contract.contract_id, "OCA's contract invoices it")
+
+    def test_manager_ends_an_invoiced_line(self):
+        contract = self._active_contract()
+        invoice = self.env["service.entitlement"]._contract_invoice_due(
+            contract.contract_id, self.today
+        )
+        invoice.action_post()
+        self.start_tour(
+            "/odoo/action-service_entitlement.service_entitlement_action_contract/"
+            f"{contract.id}",
+            "service_entitlement_manager_end_line_tour",
+            login="tour_manager",
+        )
+        line = contract.contract_line_ids
+        self.assertEqual(line.date_end, self.today)
+        # What the quarter invoiced after today, by month parts: the rest of
+        # this month, then two whole months of 100.00.
+        days = calendar.monthrange(self.today.year, self.today.month)[1]
+        rest = round(100.0 * (days - self.today.day) / days, 2)
+        self.assertAlmostEqual(
+            line.credit_move_id.amount_untaxed, rest + 200.0, places=2
+        )
 
     def test_manager_adds_a_warranty_layer(self):
         self.start_tour(

@@ -34,6 +34,30 @@ registry.category("web_tour.tours").add("service_entitlement_manager_contract_to
     ],
 });
 
+// The entitlement manager ends an invoiced contract line today: the dialog
+// shows the credit note before End Line makes it.
+registry.category("web_tour.tours").add("service_entitlement_manager_end_line_tour", {
+    steps: () => [
+        {
+            trigger: ".o_field_widget[name=contract_line_ids] .o_data_row button[name=action_end]",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=credit_detail]:contains('not used from')",
+        },
+        {
+            trigger: ".modal button[name=action_confirm]",
+            run: "click",
+        },
+        {
+            trigger: "body:not(:has(.modal))",
+        },
+        {
+            trigger: ".o_field_widget[name=contract_line_ids] .o_data_row:not(:has(button[name=action_end]))",
+        },
+    ],
+});
+
 // The entitlement manager gives a serial number an extended warranty on its
 // Warranties page.
 registry.category("web_tour.tours").add("service_entitlement_manager_layer_tour", {
