@@ -1,3 +1,5 @@
+import functools
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import float_compare, float_is_zero, format_amount, format_date
@@ -341,10 +343,12 @@ class RepairOrder(models.Model):
             repair.cost_customer_amount = preview["total"]
 
     def _entitlement_cost_lines(self, plan):
-        """[(product, quantity, unit price, covered %)]: what the repair
-        charges, as its quotation does or will.  Parts are its added parts;
-        labour is the quotation's service lines, or before there is one, the
-        labour hours at the labour product's price (Settings)."""
+        """([(kind, product, quantity, unit price, covered %)], pricelist):
+        what the repair charges, as its quotation does or will, and a
+        function giving the customer's pricelist (resolved once, when first
+        asked).  Parts are its added parts; labour is the quotation's
+        service lines, or before there is one, the labour hours at the
+        labour product's price (Settings)."""
         self.ensure_one()
         if self.under_warranty and not plan.under_warranty:
             # Ticked by hand (no entitlement): Odoo gives the parts away.
@@ -353,16 +357,21 @@ class RepairOrder(models.Model):
         contract = pricing["contract"]
         parts_off = pricing["parts"].discount
         labour_off = pricing["labour"].discount
-        pricelist = self.sale_order_id.pricelist_id or (
-            self.partner_id.with_company(self.company_id).property_product_pricelist
-        )
         date = self.schedule_date or fields.Datetime.now()
+
+        @functools.cache
+        def pricelist():
+            # Resolving the customer's pricelist costs a few queries: only
+            # when there is something to price.
+            return self.sale_order_id.pricelist_id or (
+                self.partner_id.with_company(self.company_id).property_product_pricelist
+            )
 
         def price(product, quantity, uom=None, line=None):
             if line and line.price_unit:
                 return line.price_unit
-            if pricelist:
-                return pricelist._get_product_price(
+            if pricelist():
+                return pricelist()._get_product_price(
                     product, quantity or 1.0, uom=uom, date=date
                 )
             return product.lst_price
@@ -433,7 +442,7 @@ class RepairOrder(models.Model):
                     covered,
                 )
             )
-        return lines, pricelist.currency_id or self.company_id.currency_id
+        return lines, pricelist
 
     def _entitlement_overage_preview(self, plan):
         """(product, quantity, currency, unit price) of the overage the
@@ -462,14 +471,13 @@ class RepairOrder(models.Model):
             )
         company = self.company_id or self.env.company
         plan = self._entitlement_plan(live)
-        lines, currency = self._entitlement_cost_lines(plan)
-        fpos = (
-            self.env["account.fiscal.position"]
-            .with_company(company)
-            ._get_fiscal_position(self.partner_id)
-            if self.partner_id
-            else self.env["account.fiscal.position"]
-        )
+        lines, pricelist = self._entitlement_cost_lines(plan)
+        overage = self._entitlement_overage_preview(plan)
+        # In the customer's pricelist's currency when there is anything to
+        # show: a repair with nothing to charge yet does not resolve it.
+        currency = (
+            (lines or overage or self.sale_order_id) and pricelist().currency_id
+        ) or company.currency_id
         totals = dict.fromkeys(
             ("parts", "parts_covered", "labor", "labor_covered", "overage", "taxes"),
             0.0,
@@ -481,7 +489,6 @@ class RepairOrder(models.Model):
             totals[kind] += amount
             totals[f"{kind}_covered"] += covered_amount
             charged.append((product, quantity, unit * (1 - covered / 100.0)))
-        overage = self._entitlement_overage_preview(plan)
         if overage:
             product, quantity, overage_currency, unit = overage
             unit = overage_currency._convert(
@@ -489,6 +496,13 @@ class RepairOrder(models.Model):
             )
             totals["overage"] = currency.round(quantity * unit)
             charged.append((product, quantity, unit))
+        fpos = (
+            self.env["account.fiscal.position"]
+            .with_company(company)
+            ._get_fiscal_position(self.partner_id)
+            if self.partner_id and charged
+            else self.env["account.fiscal.position"]
+        )
         for product, quantity, unit in charged:
             taxes = fpos.map_tax(
                 product.taxes_id.filtered(lambda t: t.company_id == company)
