@@ -17,13 +17,13 @@ class ServiceEntitlement(models.Model):
         return res
 
     def _portal_usage(self, offset=0, limit=20):
-        """(A page of the entitlement's ledger rows, newest first; {repair id:
+        """(A page of the entitlement's ledger rows, latest date first; {repair id:
         the customer's rating of it}): read as the page's reader, the ratings
         of the page's repairs in one go."""
         self.ensure_one()
         rows = self.env["service.entitlement.consumption"].search(
             [("entitlement_id", "=", self.id)],
-            order="id desc",
+            order="date desc, id desc",
             limit=limit,
             offset=offset,
         )
